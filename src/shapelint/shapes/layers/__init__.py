@@ -1,0 +1,15 @@
+"""Shape functions for the built-in Keras layers, one module per layer family.
+
+Importing this package registers every function in :mod:`shapelint.shapes.registry`.
+"""
+
+from shapelint.shapes.layers import (  # noqa: F401
+    attention,
+    conv,
+    core,
+    merging,
+    pooling,
+    preserving,
+    reshaping,
+    rnn,
+)

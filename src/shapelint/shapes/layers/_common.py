@@ -1,0 +1,102 @@
+"""Helpers shared by the layer shape functions: reading configs, checking ranks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult
+
+CHANNELS_LAST = "channels_last"
+CHANNELS_FIRST = "channels_first"
+
+
+def int_tuple(call: LayerCall, key: str, n: int, default: Any = None, minimum: int = 1) -> tuple:
+    """Config value ``key`` as a tuple of ``n`` ints (a single int is repeated).
+
+    Anything else (wrong length, not an int, below ``minimum``) is an SL003 finding,
+    since Keras would refuse the layer.
+    """
+    value = call.config.get(key, default)
+    if value is None:
+        raise ShapeError("SL003", f"{key} is missing", f"set {key}")
+    if isinstance(value, bool):
+        raise ShapeError("SL003", f"{key}={value!r} is not an integer", f"set {key} to an integer")
+    if isinstance(value, int):
+        value = (value,) * n
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise ShapeError("SL003", f"{key}={_show(value)} must be an int or a tuple of {n} ints",
+                         f"set {key} to an int or {n} ints")
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ShapeError("SL003", f"{key}={_show(value)} holds a non-integer",
+                             f"set {key} to integers")
+        if v < minimum:
+            raise ShapeError("SL003", f"{key}={_show(value)} must be ≥ {minimum}",
+                             f"set {key} to values ≥ {minimum}")
+        out.append(v)
+    return tuple(out)
+
+
+def data_format(call: LayerCall) -> str:
+    """``channels_last`` (Keras's default) or ``channels_first``."""
+    value = call.config.get("data_format") or CHANNELS_LAST
+    if value not in (CHANNELS_LAST, CHANNELS_FIRST):
+        raise ShapeError("SL003", f"data_format={value!r} is not 'channels_last' or 'channels_first'",
+                         "use data_format='channels_last'")
+    return value
+
+
+def spatial_axes(rank: int, fmt: str) -> tuple:
+    """Dimension indices of the spatial axes of a ``rank``-dim tensor (batch included)."""
+    return tuple(range(1, rank - 1)) if fmt == CHANNELS_LAST else tuple(range(2, rank))
+
+
+def channel_axis(rank: int, fmt: str) -> int:
+    return rank - 1 if fmt == CHANNELS_LAST else 1
+
+
+def require_rank(call: LayerCall, shape, rank: int) -> tuple:
+    """``shape`` as a tuple, if it has exactly ``rank`` dims (batch included); else SL003."""
+    if shape is None:
+        return None
+    if len(shape) != rank:
+        raise ShapeError(
+            "SL003",
+            f"{call.class_name} expects a {rank}D input (batch included), got "
+            f"{format_shape(shape)} ({len(shape)}D)",
+            f"reshape the input to {rank} dims or use the {rank - 2}D variant of the layer"
+            if rank >= 3 else f"reshape the input to {rank} dims",
+        )
+    return tuple(shape)
+
+
+def single_input(call: LayerCall):
+    if len(call.inputs) != 1:
+        raise ShapeError("SL003", f"{call.class_name} takes one input, got {len(call.inputs)}",
+                         "call the layer on a single tensor")
+    return call.inputs[0]
+
+
+def padding(call: LayerCall, allowed=("valid", "same")) -> str:
+    value = call.config.get("padding", "valid")
+    value = value.lower() if isinstance(value, str) else value
+    if value not in allowed:
+        raise ShapeError("SL003", f"padding={value!r} is not one of {', '.join(map(repr, allowed))}",
+                         "use padding='same' or 'valid'")
+    return value
+
+
+def same(shape) -> ShapeResult:
+    """Output shape equal to the input shape; positions kept."""
+    return ShapeResult((shape,), spatial="keep")
+
+
+def format_shape(shape) -> str:
+    if shape is None:
+        return "(unknown)"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def _show(value) -> str:
+    return repr(tuple(value)) if isinstance(value, list) else repr(value)

@@ -1,0 +1,147 @@
+"""Convolutions: Conv, SeparableConv, DepthwiseConv, ConvTranspose (1D/2D/3D)."""
+
+from __future__ import annotations
+
+from shapelint.shapes import arithmetic as ar
+from shapelint.shapes.layers._common import (
+    channel_axis, data_format, int_tuple, padding, require_rank, single_input,
+    spatial_axes,
+)
+from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
+
+_RANK = {"1D": 3, "2D": 4, "3D": 5}
+
+
+def _rank(call: LayerCall) -> int:
+    for suffix, rank in _RANK.items():
+        if suffix in call.class_name:
+            return rank
+    raise ShapeError("SL003", f"cannot tell the rank of {call.class_name}")
+
+
+def _positive(call: LayerCall, key: str) -> int:
+    value = call.config.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ShapeError("SL003", f"{key}={value!r} must be a positive integer",
+                         f"set {key} to a positive integer")
+    return value
+
+
+def conv_window(call: LayerCall, shape: tuple, fmt: str, pad: str, transposed: bool = False):
+    """Kernel/stride/dilation of a conv-like layer, checked as Keras checks them."""
+    n_spatial = len(shape) - 2
+    kernel = int_tuple(call, "kernel_size", n_spatial)
+    stride = int_tuple(call, "strides", n_spatial, default=1)
+    dilation = int_tuple(call, "dilation_rate", n_spatial, default=1)
+    if max(stride) > 1 and max(dilation) > 1:
+        raise ShapeError(
+            "SL003",
+            f"strides={stride} together with dilation_rate={dilation}: Keras rejects stride > 1 "
+            "with dilation > 1",
+            "use strides=1 with the dilation, or dilation_rate=1 with the stride",
+        )
+    axes = spatial_axes(len(shape), fmt)
+    eff = tuple(ar.effective_kernel(k, d) for k, d in zip(kernel, dilation))
+    dropped = () if transposed else tuple(
+        ar.dropped_rows(shape[a], k, s, pad, d) for a, k, s, d in zip(axes, kernel, stride, dilation))
+    window = Window(axes=axes, kernel=eff, stride=stride, padding=pad, transposed=transposed,
+                    dropped=dropped)
+    return kernel, stride, dilation, window
+
+
+def _spatial_out(shape, axes, kernel, stride, pad, dilation):
+    return [ar.conv_output_length(shape[a], k, s, pad, d)
+            for a, k, s, d in zip(axes, kernel, stride, dilation)]
+
+
+def _assemble(shape, fmt, spatial_out, channels) -> tuple:
+    if fmt == "channels_last":
+        return (shape[0], *spatial_out, channels)
+    return (shape[0], channels, *spatial_out)
+
+
+def _in_channels(shape, fmt):
+    return shape[channel_axis(len(shape), fmt)]
+
+
+@shape_rule("Conv1D", "Conv2D", "Conv3D")
+def conv(call: LayerCall) -> ShapeResult:
+    rank = _rank(call)
+    shape = require_rank(call, single_input(call), rank)
+    fmt = data_format(call)
+    pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
+    filters = _positive(call, "filters")
+    groups = call.config.get("groups", 1) or 1
+    if filters % groups:
+        raise ShapeError("SL003", f"filters={filters} is not divisible by groups={groups}",
+                         f"use a multiple of {groups} filters")
+    if shape is None:
+        return ShapeResult((None,))
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad)
+    channels_in = _in_channels(shape, fmt)
+    if channels_in is not None and channels_in % groups:
+        raise ShapeError("SL003", f"{channels_in} input channels are not divisible by groups={groups}",
+                         f"feed a multiple of {groups} channels or change groups")
+    out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
+    return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
+
+
+@shape_rule("SeparableConv1D", "SeparableConv2D")
+def separable_conv(call: LayerCall) -> ShapeResult:
+    rank = _rank(call)
+    shape = require_rank(call, single_input(call), rank)
+    fmt = data_format(call)
+    pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
+    filters = _positive(call, "filters")
+    _positive(call, "depth_multiplier")
+    if shape is None:
+        return ShapeResult((None,))
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad)
+    out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
+    return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
+
+
+@shape_rule("DepthwiseConv1D", "DepthwiseConv2D")
+def depthwise_conv(call: LayerCall) -> ShapeResult:
+    rank = _rank(call)
+    shape = require_rank(call, single_input(call), rank)
+    fmt = data_format(call)
+    pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
+    multiplier = _positive(call, "depth_multiplier")
+    if shape is None:
+        return ShapeResult((None,))
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad)
+    channels_in = _in_channels(shape, fmt)
+    channels = None if channels_in is None else channels_in * multiplier
+    out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
+    return ShapeResult((_assemble(shape, fmt, out, channels),), spatial=window)
+
+
+@shape_rule("Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose")
+def conv_transpose(call: LayerCall) -> ShapeResult:
+    rank = _rank(call)
+    shape = require_rank(call, single_input(call), rank)
+    fmt = data_format(call)
+    pad = padding(call)
+    filters = _positive(call, "filters")
+    if shape is None:
+        return ShapeResult((None,))
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, transposed=True)
+    output_padding = call.config.get("output_padding")
+    if output_padding is not None:
+        output_padding = int_tuple(call, "output_padding", len(kernel), minimum=0)
+        for op, s in zip(output_padding, stride):
+            if op >= s:
+                raise ShapeError(
+                    "SL003",
+                    f"output_padding={output_padding} must be smaller than strides={stride} "
+                    "on every axis",
+                    "use output_padding < strides, or leave it None",
+                )
+    out = [
+        ar.conv_transpose_output_length(shape[a], k, s, pad,
+                                        None if output_padding is None else output_padding[i], d)
+        for i, (a, k, s, d) in enumerate(zip(window.axes, kernel, stride, dilation))
+    ]
+    return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
+
