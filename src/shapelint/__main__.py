@@ -1,0 +1,5 @@
+import sys
+
+from shapelint.cli import main
+
+sys.exit(main())

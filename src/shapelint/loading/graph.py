@@ -1,0 +1,400 @@
+"""Turn a Keras model config (Keras 3 or tf.keras 2 format) into a :class:`ModelSpec`.
+
+Handles Sequential (with or without an explicit input), Functional, models nested in
+models (each call of a nested model is expanded with qualified names) and shared
+layers. Everything is read as data; a malformed config raises ``UnreadableModel``
+with one line naming what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from shapelint.errors import UnreadableModel
+from shapelint.loading.spec import Call, ModelSpec, TensorRef
+
+MODEL_CLASSES = {"Functional", "Model", "Sequential"}
+MAX_NESTING = 64
+
+
+def build_spec(model: dict) -> ModelSpec:
+    """The ModelSpec of a ``{"class_name": ..., "config": ...}`` model config."""
+    builder = _Builder()
+    class_name = model.get("class_name")
+    config = model.get("config")
+    if class_name not in MODEL_CLASSES and not _looks_like_model(config):
+        raise UnreadableModel(f"top-level class {class_name!r} is not a Keras model "
+                              "(Sequential, Functional or Model)")
+    name = _name_of(model, default="model")
+    inputs, outputs = builder.expand(model, prefix="", input_refs=None, depth=0)
+    return ModelSpec(name=name, class_name=str(class_name), calls=builder.calls,
+                     inputs=inputs, outputs=outputs, recorded=builder.recorded,
+                     format=builder.format)
+
+
+def _looks_like_model(config: Any) -> bool:
+    return isinstance(config, dict) and isinstance(config.get("layers"), list)
+
+
+def _name_of(entry: dict, default: str) -> str:
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    name = entry.get("name") or config.get("name") or default
+    if not isinstance(name, str):
+        raise UnreadableModel(f"layer name {name!r} is not a string")
+    return name
+
+
+def _qualify(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def is_model_entry(entry: dict) -> bool:
+    return entry.get("class_name") in MODEL_CLASSES or _looks_like_model(entry.get("config"))
+
+
+def _history_triple(value: Any) -> Optional[tuple]:
+    """``(layer_name, node, index)`` if ``value`` is a tf.keras 2 tensor reference."""
+    if (isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
+        return value[0], value[1], value[2]
+    return None
+
+
+def _keras_tensor(value: Any) -> Optional[dict]:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        config = value.get("config")
+        if not isinstance(config, dict):
+            raise UnreadableModel("a __keras_tensor__ entry has no config")
+        return config
+    return None
+
+
+class _Node:
+    """One inbound node of a layer, as written in the config (unresolved names)."""
+
+    def __init__(self, args: list, kw_tensors: dict, kwargs: dict, recorded: list):
+        self.args = args  # [(layer, node, index)]
+        self.kw_tensors = kw_tensors  # name -> (layer, node, index)
+        self.kwargs = kwargs
+        self.recorded = recorded  # [((layer, node, index), shape)]
+
+    def dependencies(self) -> list:
+        return [t[:2] for t in self.args] + [t[:2] for t in self.kw_tensors.values()]
+
+
+class _Builder:
+    def __init__(self):
+        self.calls: list = []
+        self.recorded: dict = {}
+        self.format = "keras3"
+
+    # -- entry point for any model config ----------------------------------------------
+    def expand(self, model: dict, prefix: str, input_refs: Optional[list], depth: int):
+        if depth > MAX_NESTING:
+            raise UnreadableModel(f"models nested more than {MAX_NESTING} deep")
+        config = model.get("config")
+        if model.get("class_name") == "Sequential" or isinstance(config, list):
+            return self._expand_sequential(model, prefix, input_refs, depth)
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise UnreadableModel(f"model {_name_of(model, '?')!r} has no 'layers' list")
+        return self._expand_functional(config, prefix, input_refs, depth)
+
+    def _new_call(self, entry: dict, name: str, node: int, **fields) -> Call:
+        config = entry.get("config")
+        call = Call(id=len(self.calls), name=name, class_name=str(entry.get("class_name")),
+                    config=config if isinstance(config, dict) else {}, node=node,
+                    module=entry.get("module") if isinstance(entry.get("module"), str) else None,
+                    **fields)
+        self.calls.append(call)
+        return call
+
+    # -- Sequential ---------------------------------------------------------------------
+    def _expand_sequential(self, model: dict, prefix: str, input_refs: Optional[list], depth: int):
+        config = model.get("config")
+        layers = config.get("layers") if isinstance(config, dict) else config
+        if not isinstance(layers, list):
+            raise UnreadableModel("Sequential config has no 'layers' list")
+        entries = [_check_entry(e, i) for i, e in enumerate(layers)]
+        seq_name = _name_of(model, "sequential") if isinstance(config, dict) else "sequential"
+        current: Optional[TensorRef] = input_refs[0] if input_refs else None
+        model_inputs = []
+        if entries and entries[0].get("class_name") == "InputLayer":
+            first = entries.pop(0)
+            current = self._input_call(first, _qualify(prefix, _name_of(first, "input_layer")),
+                                       current)
+            model_inputs.append(current)
+        elif current is None:
+            shape = _sequential_input_shape(config, entries)
+            stub = {"class_name": "InputLayer", "config": {"batch_shape": shape}}
+            first_name = _name_of(entries[0], "layer") if entries else seq_name
+            current = self._input_call(stub, _qualify(prefix, f"{first_name}_input"), None)
+            model_inputs.append(current)
+        else:
+            model_inputs.append(current)
+        seen = set()
+        for entry in entries:
+            name = _name_of(entry, "layer")
+            if name in seen:
+                raise UnreadableModel(f"duplicate layer name {name!r} in Sequential {seq_name!r}")
+            seen.add(name)
+            qualified = _qualify(prefix, name)
+            if is_model_entry(entry):
+                current = self._nested_call(entry, qualified, 0, [current], depth)[0]
+            else:
+                current = TensorRef(self._new_call(entry, qualified, 0, args=[current]).id)
+        return model_inputs, [current]
+
+    def _input_call(self, entry: dict, name: str, bound: Optional[TensorRef]) -> TensorRef:
+        call = self._new_call(entry, name, 0, args=[bound] if bound is not None else [],
+                              declared_shape=_declared_shape(entry.get("config") or {}))
+        return TensorRef(call.id)
+
+    def _nested_call(self, entry: dict, qualified: str, node: int, args: list, depth: int) -> list:
+        """Expand one call of a nested model; returns the refs of its outputs."""
+        prefix = qualified if node == 0 else f"{qualified}:{node}"
+        _, inner_outputs = self.expand(entry, prefix, args, depth + 1)
+        call = self._new_call(entry, qualified, node, args=list(args), aliases=inner_outputs)
+        return [TensorRef(call.id, i) for i in range(len(inner_outputs))]
+
+    # -- Functional ---------------------------------------------------------------------
+    def _expand_functional(self, config: dict, prefix: str, input_refs: Optional[list], depth: int):
+        entries = {}
+        order = []
+        for i, raw in enumerate(config["layers"]):
+            entry = _check_entry(raw, i)
+            name = _name_of(entry, f"layer_{i}")
+            if name in entries:
+                raise UnreadableModel(f"duplicate layer name {name!r} in model "
+                                      f"{config.get('name', '?')!r}")
+            entries[name] = entry
+            order.append(name)
+        nodes = {name: self._parse_nodes(entries[name], name) for name in order}
+
+        declared_inputs = _ref_list(config.get("input_layers"), "input_layers")
+        declared_outputs = _ref_list(config.get("output_layers"), "output_layers")
+        for ref in declared_inputs + declared_outputs:
+            if ref[0] not in entries:
+                raise UnreadableModel(f"model {config.get('name', '?')!r} lists unknown layer "
+                                      f"{ref[0]!r} as an input or output")
+        if input_refs is not None and len(input_refs) != len(declared_inputs):
+            raise UnreadableModel(
+                f"nested model {config.get('name', '?')!r} has {len(declared_inputs)} inputs "
+                f"but is called on {len(input_refs)} tensors")
+
+        produced: dict = {}  # (layer name, node) -> list of TensorRef of its outputs
+        bound_inputs = dict(zip((r[0] for r in declared_inputs), input_refs or []))
+        for name in order:
+            if entries[name].get("class_name") == "InputLayer":
+                ref = self._input_call(entries[name], _qualify(prefix, name), bound_inputs.get(name))
+                produced[(name, 0)] = [ref]
+
+        for name, node_index in _topological(order, nodes, produced, entries):
+            entry = entries[name]
+            node = nodes[name][node_index]
+            args = [self._resolve(produced, t, name) for t in node.args]
+            kw = {k: self._resolve(produced, t, name) for k, t in node.kw_tensors.items()}
+            for triple, shape in node.recorded:
+                ref = self._resolve(produced, triple, name)
+                self.recorded.setdefault(ref, shape)
+            qualified = _qualify(prefix, name)
+            if is_model_entry(entry):
+                produced[(name, node_index)] = self._nested_call(
+                    entry, qualified, node_index, args + list(kw.values()), depth)
+            else:
+                call = self._new_call(entry, qualified, node_index, args=args, kw_tensors=kw,
+                                      kwargs=node.kwargs)
+                produced[(name, node_index)] = _OutputsOf(call.id)
+
+        inputs = [self._resolve(produced, r, "input_layers") for r in declared_inputs]
+        outputs = [self._resolve(produced, r, "output_layers") for r in declared_outputs]
+        return inputs, outputs
+
+    def _resolve(self, produced: dict, triple: tuple, where: str) -> TensorRef:
+        layer, node, index = triple
+        outs = produced.get((layer, node))
+        if outs is None:
+            raise UnreadableModel(f"layer {where!r} refers to node {node} of layer {layer!r}, "
+                                  "which does not exist")
+        if isinstance(outs, _OutputsOf):
+            return TensorRef(outs.call, index)
+        if not 0 <= index < len(outs):
+            raise UnreadableModel(f"layer {where!r} refers to output {index} of {layer!r}, "
+                                  f"which has {len(outs)} outputs")
+        return outs[index]
+
+    def _parse_nodes(self, entry: dict, name: str) -> list:
+        raw_nodes = entry.get("inbound_nodes", [])
+        if raw_nodes is None:
+            return []
+        if not isinstance(raw_nodes, list):
+            raise UnreadableModel(f"layer {name!r}: inbound_nodes is not a list")
+        parsed = []
+        for raw in raw_nodes:
+            if isinstance(raw, dict) and ("args" in raw or "kwargs" in raw):
+                parsed.append(_parse_keras3_node(raw, name))
+            elif isinstance(raw, list):
+                self.format = "keras2"
+                parsed.append(_parse_keras2_node(raw, name))
+            else:
+                raise UnreadableModel(f"layer {name!r}: an inbound node is neither a Keras 3 "
+                                      "{args, kwargs} dict nor a tf.keras list")
+        return parsed
+
+
+class _OutputsOf:
+    """Every output of a plain layer call (how many is known only after propagation)."""
+
+    def __init__(self, call: int):
+        self.call = call
+
+
+def _check_entry(entry: Any, index: int) -> dict:
+    if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
+        raise UnreadableModel(f"layer #{index} is not a {{'class_name', 'config'}} mapping")
+    if entry.get("config") is not None and not isinstance(entry.get("config"), (dict, list)):
+        raise UnreadableModel(f"layer #{index} ({entry['class_name']}): config is not a mapping")
+    return entry
+
+
+def _topological(order: list, nodes: dict, produced: dict, entries: dict) -> list:
+    """(layer, node) pairs so that every call comes after the calls it reads from."""
+    position = {name: i for i, name in enumerate(order)}
+    pending = [(name, k) for name in order for k in range(len(nodes[name]))
+               if (name, k) not in produced]
+    done = set(produced)
+    result = []
+    while pending:
+        progress = []
+        remaining = []
+        for key in pending:
+            name, k = key
+            deps = nodes[name][k].dependencies()
+            for dep in deps:
+                if dep[0] not in entries:
+                    raise UnreadableModel(f"layer {name!r} refers to unknown layer {dep[0]!r}")
+            if all(dep in done for dep in deps) and all((name, j) in done for j in range(k)):
+                progress.append(key)
+            else:
+                remaining.append(key)
+        if not progress:
+            stuck = remaining[0]
+            missing = next((d for d in nodes[stuck[0]][stuck[1]].dependencies() if d not in done
+                            and not any(d == p for p in remaining)), None)
+            if missing is not None:
+                raise UnreadableModel(f"layer {stuck[0]!r} refers to node {missing[1]} of layer "
+                                      f"{missing[0]!r}, which does not exist")
+            raise UnreadableModel(f"cyclic inbound_nodes: layer {stuck[0]!r} depends on itself")
+        progress.sort(key=lambda key: (position[key[0]], key[1]))
+        result.extend(progress)
+        done.update(progress)
+        pending = remaining
+    return result
+
+
+def _parse_keras3_node(raw: dict, layer: str) -> _Node:
+    args, recorded = [], []
+    for value in _leaves(raw.get("args", [])):
+        kt = _keras_tensor(value)
+        if kt is not None:
+            triple = _kt_history(kt, layer)
+            args.append(triple)
+            if _is_shape(kt.get("shape")):
+                recorded.append((triple, tuple(kt["shape"])))
+    kw_tensors, kwargs = {}, {}
+    raw_kwargs = raw.get("kwargs") or {}
+    if not isinstance(raw_kwargs, dict):
+        raise UnreadableModel(f"layer {layer!r}: inbound node kwargs is not a mapping")
+    for key, value in raw_kwargs.items():
+        tensors = [v for v in _leaves(value) if _keras_tensor(v) is not None]
+        if not tensors:
+            kwargs[key] = value
+            continue
+        for i, t in enumerate(tensors):
+            kt = _keras_tensor(t)
+            triple = _kt_history(kt, layer)
+            kw_tensors[key if len(tensors) == 1 else f"{key}.{i}"] = triple
+            if _is_shape(kt.get("shape")):
+                recorded.append((triple, tuple(kt["shape"])))
+    return _Node(args, kw_tensors, kwargs, recorded)
+
+
+def _kt_history(kt: dict, layer: str) -> tuple:
+    history = kt.get("keras_history")
+    triple = _history_triple(history)
+    if triple is None:
+        raise UnreadableModel(f"layer {layer!r}: a tensor argument has no valid keras_history")
+    return triple
+
+
+def _parse_keras2_node(raw: list, layer: str) -> _Node:
+    args, kw_tensors, kwargs = [], {}, {}
+    for item in raw:
+        triple = _history_triple(item)
+        if triple is None:
+            raise UnreadableModel(f"layer {layer!r}: inbound node entry {item!r:.80} is not "
+                                  "[layer_name, node_index, tensor_index, kwargs]")
+        args.append(triple)
+        extra = item[3] if len(item) == 4 else {}
+        if isinstance(extra, dict):
+            for key, value in extra.items():
+                ref = _history_triple(value)
+                if ref is not None:
+                    kw_tensors[key] = ref
+                else:
+                    kwargs[key] = value
+    return _Node(args, kw_tensors, kwargs, [])
+
+
+def _leaves(value: Any):
+    """Flatten lists/tuples (and dict values) into their leaves, in order."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _leaves(v)
+    elif isinstance(value, dict) and _keras_tensor(value) is None and "class_name" not in value:
+        for v in value.values():
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _ref_list(value: Any, key: str) -> list:
+    """``input_layers``/``output_layers`` in any nesting (single triple, list, dict)."""
+    if value is None:
+        return []
+    triple = _history_triple(value)
+    if triple is not None:
+        return [triple]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            out.extend(_ref_list(v, key))
+        return out
+    raise UnreadableModel(f"{key} is not a list of [layer_name, node_index, tensor_index]")
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
+
+
+def _declared_shape(config: dict) -> Optional[tuple]:
+    """The batch shape an InputLayer (or a first Sequential layer) declares, if any."""
+    for key in ("batch_shape", "batch_input_shape"):
+        if _is_shape(config.get(key)):
+            return tuple(config[key])
+    for key in ("shape", "input_shape"):
+        if _is_shape(config.get(key)):
+            return (config.get("batch_size"),) + tuple(config[key])
+    return None
+
+
+def _sequential_input_shape(config: Any, entries: list) -> Optional[list]:
+    if entries:
+        declared = _declared_shape(entries[0].get("config") or {})
+        if declared is not None:
+            return list(declared)
+    if isinstance(config, dict) and _is_shape(config.get("build_input_shape")):
+        return config["build_input_shape"]
+    return None

@@ -1,0 +1,54 @@
+"""ModelSpec: a Keras model as an explicit graph of layer *calls*.
+
+A layer called twice is two calls (``node`` 0 and 1, as Keras counts inbound
+nodes). Models nested in models are flattened: their layers appear with qualified
+names ``outer/inner`` and the nested model itself is a call whose outputs are its
+inner output tensors (``aliases``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(frozen=True, order=True)
+class TensorRef:
+    """Output ``index`` of call number ``call`` (an index into ``ModelSpec.calls``)."""
+
+    call: int
+    index: int = 0
+
+
+@dataclass
+class Call:
+    """One call of one layer."""
+
+    id: int
+    name: str  # qualified layer name
+    class_name: str
+    config: dict
+    node: int = 0
+    args: list = field(default_factory=list)  # TensorRef of each positional tensor, flattened
+    kw_tensors: dict = field(default_factory=dict)  # name -> TensorRef
+    kwargs: dict = field(default_factory=dict)  # non-tensor call kwargs
+    declared_shape: Optional[tuple] = None  # InputLayer: its declared batch shape
+    aliases: Optional[list] = None  # nested model: the inner output tensors it returns
+    module: Optional[str] = None  # the config's "module" field, as data
+
+
+@dataclass
+class ModelSpec:
+    name: str
+    class_name: str
+    calls: list  # of Call, in topological order
+    inputs: list  # TensorRef of each model input (InputLayer calls)
+    outputs: list  # TensorRef of each model output
+    recorded: dict = field(default_factory=dict)  # TensorRef -> shape recorded in the file
+    format: str = "keras3"
+
+    def input_calls(self) -> list:
+        return [self.calls[ref.call] for ref in self.inputs]
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "class_name": self.class_name, "layers": len(self.calls)}

@@ -1,0 +1,77 @@
+"""``--format text``: one line per finding, and with ``--summary`` a per-layer table."""
+
+from __future__ import annotations
+
+from shapelint.lint import count
+
+
+def _dims(shape) -> str:
+    if shape is None:
+        return "?"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def _shapes(shapes) -> str:
+    if not shapes:
+        return "?"
+    return " ".join(_dims(s) for s in shapes)
+
+
+def _per_axis(values) -> str:
+    if not values:
+        return ""
+    return "×".join("?" if v is None else str(v) for v in values)
+
+
+def layer_table(result) -> list:
+    """Aligned rows: layer, class, output shape, receptive field, jump, notes."""
+    flagged: dict = {}
+    for f in result.findings:
+        flagged.setdefault(f.layer, []).append(f.rule)
+    rows = [("layer", "class", "output shape", "RF", "jump", "notes")]
+    for t in result.trace.layers:
+        name = t.name if t.call.node == 0 else f"{t.name} (call {t.call.node})"
+        notes = []
+        if t.dropped_border and any(t.dropped_border):
+            notes.append("drops " + _per_axis(t.dropped_border) + " px")
+        if not t.known:
+            notes.append("no shape rule")
+        notes.extend(sorted(set(flagged.get(t.name, []))))
+        rows.append((name, t.class_name, _shapes(t.output_shapes), _per_axis(t.receptive_field),
+                     _per_axis(t.jump), ", ".join(notes)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def render(results: list, summary: bool = False, quiet: bool = False) -> str:
+    lines = []
+    for result in results:
+        if result.status == "error":
+            lines.append(f"{result.path}: error: {result.error}")
+            continue
+        if result.status == "skipped":
+            if not quiet:
+                lines.append(f"{result.path}: skipped: {result.error}")
+            continue
+        if summary:
+            model = result.trace.model
+            lines.append(f"{result.path}: model {model.name!r} ({model.class_name}, "
+                         f"{len(result.trace.layers)} layer calls)")
+            lines.extend("  " + line for line in layer_table(result))
+            lines.append("")
+        for f in result.findings:
+            lines.append(f"{result.path}:{f.layer}: {f.rule} [{f.severity}] {f.message}")
+            if f.fix and not quiet:
+                lines.append(f"    fix: {f.fix}")
+    totals = count(results)
+    if not quiet:
+        unreadable = sum(r.status == "error" for r in results)
+        tail = f", {unreadable} unreadable" if unreadable else ""
+        lines.append(f"{totals['files']} file(s): {totals['errors']} error(s), "
+                     f"{totals['warnings']} warning(s), {totals['info']} info{tail}")
+    return "\n".join(lines) + "\n"
