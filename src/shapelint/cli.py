@@ -107,8 +107,8 @@ def main(argv: Optional[list] = None) -> int:
     for r in results:
         if r.status == "error":
             print(f"shapelint: error: {r.path}: {r.error}", file=sys.stderr)
-    if not results:
-        print("shapelint: error: no model files found in the given paths", file=sys.stderr)
+    if all(r.status == "skipped" for r in results):
+        print("shapelint: error: no Keras model in the given paths", file=sys.stderr)
         return EXIT_ERROR
     if any(r.status == "error" for r in results):
         return EXIT_ERROR

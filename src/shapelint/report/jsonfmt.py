@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from shapelint import __version__
 from shapelint.lint import count
@@ -52,4 +53,10 @@ def render(results: list) -> str:
         "files": [file_dict(r) for r in results],
         "summary": count(results),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _FLAT_LIST.sub(lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]",
+                          text) + "\n"
+
+
+# a list of numbers/nulls (a shape, a receptive field) that json.dumps spread over lines
+_FLAT_LIST = re.compile(r"\[\n\s*((?:-?[0-9.]+|null)(?:,\s*(?:-?[0-9.]+|null))*)\s*\]")

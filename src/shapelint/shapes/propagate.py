@@ -162,6 +162,8 @@ class _Walker:
     def _visit_unknown(self, call: Call, trace: LayerTrace, recorded: Optional[list]) -> None:
         trace.known = False
         trace.output_shapes = list(recorded) if recorded else [None]
+        if len(call.args) == 1 and trace.output_shapes == trace.input_shapes:
+            self._set_geometry(call, trace, self.geometry_of(call.args[0]))  # same grid
         where = ("shapes after it come from the shapes recorded in the file" if recorded
                  else "shapes after it are unknown")
         self.findings.append(Finding.engine(
@@ -217,6 +219,9 @@ class _Walker:
             geom = _merge_geometries(in_geoms)
         else:
             geom = None
+        self._set_geometry(call, trace, geom)
+
+    def _set_geometry(self, call: Call, trace: LayerTrace, geom: Geometry) -> None:
         for i in range(len(trace.output_shapes)):
             self.geometry[TensorRef(call.id, i)] = geom
         if geom:

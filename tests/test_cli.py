@@ -1,0 +1,100 @@
+"""The command line as a user runs it: exit codes, one-line errors, JSON contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+EXAMPLES = os.path.join(ROOT, "examples")
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "shapelint", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("not_a_zip.keras", "not a zip archive"),
+    ("no_config.keras", "no config.json"),
+    ("truncated.json", "not valid JSON"),
+    ("does_not_exist.keras", "no such file"),
+])
+def test_bad_files_exit_2_with_one_clear_line(name, message):
+    result = run(os.path.join(FIXTURES, name))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and name in lines[0]
+
+
+def test_non_model_json_alone_exits_2_but_is_skipped_beside_a_model():
+    alone = run(os.path.join(FIXTURES, "not_a_model.json"))
+    assert alone.returncode == 2 and "no Keras model" in alone.stderr
+    mixed = run(os.path.join(FIXTURES, "not_a_model.json"),
+                os.path.join(FIXTURES, "keras2_sequential.json"), "--format", "json")
+    assert mixed.returncode == 0
+    statuses = [f["status"] for f in json.loads(mixed.stdout)["files"]]
+    assert statuses == ["skipped", "ok"]
+
+
+def test_usage_errors_exit_2():
+    assert run().returncode == 2
+    bad = run("x.keras", "--input-shape", "32,abc")
+    assert bad.returncode == 2 and "not a shape" in bad.stderr
+
+
+def test_examples_report_real_errors_and_exit_1():
+    result = run(EXAMPLES, "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    by_name = {os.path.basename(f["path"]): f for f in report["files"]}
+    codes = {name: sorted({x["rule"] for x in f["findings"] if x["severity"] == "error"})
+             for name, f in by_name.items()}
+    assert codes["mnist_too_deep.keras"] == ["SL001"]
+    assert codes["unet_100.keras"] == ["SL002"]
+    assert codes["unet_96.keras"] == [] and codes["healthy_cnn.keras"] == []
+    errors = sum(x["severity"] == "error" for f in report["files"] for x in f["findings"])
+    assert report["summary"]["errors"] == errors
+
+
+def test_json_contract_fields_and_determinism():
+    path = os.path.join(FIXTURES, "keras2_functional.json")
+    first = run(path, "--format", "json")
+    second = run(path, "--format", "json")
+    assert first.stdout == second.stdout
+    report = json.loads(first.stdout)
+    assert set(report) == {"version", "files", "summary"}
+    entry = report["files"][0]
+    assert set(entry) == {"path", "model", "status", "error", "inputs", "layers", "findings",
+                          "input_sizes"}
+    assert entry["inputs"] == [[None, 28, 28, 1], [None, 28, 28, 1]]
+    layer = entry["layers"][2]
+    assert layer["name"] == "shared_conv" and layer["node"] == 0
+    assert {"name", "class_name", "node", "input_shapes", "output_shapes",
+            "recorded_output_shapes", "tf_output_shapes", "receptive_field",
+            "jump"} <= set(layer)
+    assert [x["node"] for x in entry["layers"] if x["name"] == "shared_conv"] == [0, 1]
+
+
+def test_input_shape_flag_and_summary_table():
+    result = run(os.path.join(FIXTURES, "keras2_sequential.json"), "--input-shape", "4,16",
+                 "--summary")
+    assert result.returncode == 1  # 4 < kernel 7: SL001
+    assert "SL001" in result.stdout
+    assert "conv1d" in result.stdout and "RF" in result.stdout
+
+
+def test_static_path_never_imports_tensorflow_or_keras():
+    code = ("import sys, shapelint.cli\n"
+            f"shapelint.cli.main([{EXAMPLES!r}, '--format', 'json', '-o', {os.devnull!r}])\n"
+            "bad = [m for m in ('tensorflow', 'keras', 'h5py', 'pydantic') if m in sys.modules]\n"
+            "print(bad)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.strip() == "[]", result.stderr
