@@ -28,7 +28,7 @@ def healthy_cnn() -> keras.Model:
     """A small image classifier: same padding, global pooling, no shape problem."""
     inputs = keras.Input((64, 64, 3), name="image")
     x = inputs
-    for i, filters in enumerate((16, 32, 64)):
+    for i, filters in enumerate((8, 16, 32, 64)):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i + 1}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{i + 1}")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)

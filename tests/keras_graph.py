@@ -1,4 +1,9 @@
-"""Reference shapes from Keras/TF for every layer call of a built Functional model."""
+"""Reference shapes from Keras/TF for every layer call of a built model.
+
+Models nested in the model are walked too, with shapelint's qualified names: the
+layers of nested model ``enc`` appear as ``enc/conv``, those of its second call as
+``enc:1/conv``.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +11,76 @@ import keras
 import numpy as np
 
 
+def _graph(model):
+    """The Functional graph behind a model (a Sequential keeps one once built)."""
+    return getattr(model, "_functional", None) or model
+
+
 def _node_index(node) -> int:
     return node.operation._inbound_nodes.index(node)
+
+
+def _qualify(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def _nested_prefix(name: str, node: int) -> str:
+    return name if node == 0 else f"{name}:{node}"
 
 
 def _shape(t):
     return tuple(None if d is None else int(d) for d in t.shape)
 
 
-def symbolic_shapes(model) -> dict:
-    """{(layer name, node index): [output shapes]} as Keras inferred them when building."""
-    out = {}
-    for depth_nodes in model._nodes_by_depth.values():
-        for node in depth_nodes:
-            if node.operation is None:
-                continue
-            out[(node.operation.name, _node_index(node))] = [_shape(t) for t in node.outputs]
+def _nodes(model):
+    graph = _graph(model)
+    for depth in sorted(graph._nodes_by_depth, reverse=True):
+        yield from graph._nodes_by_depth[depth]
+
+
+def symbolic_shapes(model, prefix: str = "", out=None) -> dict:
+    """{(qualified layer name, node index): [output shapes]} as Keras inferred them."""
+    out = {} if out is None else out
+    for node in _nodes(model):
+        op = node.operation
+        key = (_qualify(prefix, op.name), _node_index(node))
+        out[key] = [_shape(t) for t in node.outputs]
+        if isinstance(op, keras.Model):
+            symbolic_shapes(op, _nested_prefix(key[0], key[1]), out)
     return out
+
+
+def _run(model, inputs: list, prefix: str, shapes: dict) -> list:
+    graph = _graph(model)
+    tensors = {id(x): y for x, y in zip(graph.inputs, inputs)}
+    for node in _nodes(model):
+        op = node.operation
+        key = (_qualify(prefix, op.name), _node_index(node))
+        if node.is_input:
+            shapes[key] = [tuple(tensors[id(node.outputs[0])].shape)]
+            continue
+        args, kwargs = node.arguments.fill_in(tensors)
+        if isinstance(op, keras.Model):
+            flat = _run(op, keras.tree.flatten((args, kwargs)), _nested_prefix(*key), shapes)
+        else:
+            flat = keras.tree.flatten(op(*args, **kwargs))
+        for x, y in zip(node.outputs, flat):
+            tensors[id(x)] = y
+        shapes[key] = [tuple(int(d) for d in y.shape) for y in flat]
+    return [tensors[id(x)] for x in keras.tree.flatten(graph.outputs)]
 
 
 def eager_shapes(model, input_shapes) -> tuple:
     """Run ``model`` eagerly on zeros (batch 1), layer by layer.
 
-    Returns ("ok", {(layer name, node index): [output shapes]}) or
+    Returns ("ok", {(qualified layer name, node index): [output shapes]}) or
     ("error", message) when TF refuses to run it, or a layer outputs a zero-size
     tensor (shapelint counts a zero-size map as broken).
     """
     zeros = [np.zeros((1,) + tuple(s), dtype="float32") for s in input_shapes]
-    tensors = {id(x): z for x, z in zip(model.inputs, zeros)}
-    shapes = {}
+    shapes: dict = {}
     try:
-        for depth in sorted(model._nodes_by_depth, reverse=True):
-            for node in model._nodes_by_depth[depth]:
-                key = (node.operation.name, _node_index(node))
-                if node.is_input:
-                    shapes[key] = [tuple(tensors[id(node.outputs[0])].shape)]
-                    continue
-                args, kwargs = node.arguments.fill_in(tensors)
-                flat = keras.tree.flatten(node.operation(*args, **kwargs))
-                for x, y in zip(node.outputs, flat):
-                    tensors[id(x)] = y
-                shapes[key] = [tuple(int(d) for d in y.shape) for y in flat]
+        _run(model, zeros, "", shapes)
     except Exception as e:  # noqa: BLE001 - any refusal by TF is the reference error
         return "error", f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
     zero = [k for k, v in shapes.items() if any(0 in s for s in v)]

@@ -17,6 +17,7 @@ keras = pytest.importorskip("keras")
 from keras_graph import eager_shapes, symbolic_shapes  # noqa: E402
 
 from shapelint.loading import load_config  # noqa: E402
+from shapelint.rules.engine import apply_rules, default_ruleset  # noqa: E402
 from shapelint.shapes.propagate import propagate  # noqa: E402
 
 APPS = sorted(name for name in dir(keras.applications) if name[0].isupper())
@@ -63,6 +64,18 @@ def test_default_size_matches_keras_at_every_layer_call(app):
     errors = [f for f in trace.findings if f.severity == "error"]
     assert not errors, errors[:3]
     _compare(trace, expected, batch_none=False)
+
+
+# Warnings that are the architecture's own design, not a mistake (see the README).
+DESIGNED_WARNINGS = {"SL103"}  # 1×1 stride-2 projections (ResNet, ResNetV2, ...)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_healthy_reference_has_no_error_or_warning(app):
+    config, _ = reference(app)["default"]
+    findings = apply_rules(propagate(load_config(config)), default_ruleset())
+    loud = [f for f in findings if f.severity != "info" and f.rule not in DESIGNED_WARNINGS]
+    assert not loud, [f"{f.rule} {f.message}" for f in loud[:3]]
 
 
 @pytest.mark.parametrize("size", ODD_SIZES)

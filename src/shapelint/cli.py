@@ -7,6 +7,7 @@ Exit codes: 0 no finding at or above ``--fail-on``; 1 findings at or above it;
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Optional
 
@@ -53,26 +54,45 @@ def parse_input_shape(text: str) -> tuple:
     return tuple(dims)
 
 
+def _codes(text: str) -> list:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="shapelint",
         description="Find shape bugs in Keras models before training, without running them.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="model files or directories (recursed)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    parser.add_argument("--input-shape", action="append", type=parse_input_shape,
-                        metavar="DIMS", dest="input_shapes",
-                        help="shape of a model input without the batch dim, e.g. 32,32,3 "
-                             "(repeat once per input; overrides the declared input shape)")
-    parser.add_argument("--summary", action="store_true",
-                        help="print a per-layer table: output shape, receptive field, jump")
-    parser.add_argument("--fail-on", choices=SEVERITIES, default="error",
-                        help="lowest severity that makes the exit code 1 (default: error)")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="text format: only findings, no fixes, no totals")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=("text", "json"), default="text",
+                     help="output format (default: text)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument("--summary", action="store_true",
+                     help="print a per-layer table: output shape, receptive field, jump")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="text format: only findings, no fixes, no totals")
+    model = parser.add_argument_group("model")
+    model.add_argument("--input-shape", action="append", type=parse_input_shape,
+                       metavar="DIMS", dest="input_shapes",
+                       help="shape of a model input without the batch dim, e.g. 32,32,3 "
+                            "(repeat once per input; overrides the declared input shape)")
+    rules = parser.add_argument_group("rules")
+    rules.add_argument("--select", type=_codes, metavar="CODES",
+                       help="only these rules: codes or prefixes, comma-separated (SL0,SL101)")
+    rules.add_argument("--ignore", type=_codes, metavar="CODES", default=[],
+                       help="skip these rules (added to the configured ignores)")
+    rules.add_argument("--fail-on", choices=SEVERITIES,
+                       help="lowest severity that makes the exit code 1 (default: error)")
+    rules.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (unreadable files still exit 2)")
+    rules.add_argument("--config", metavar="FILE",
+                       help="configuration file (.shapelint.yaml or pyproject.toml); default: "
+                            "the nearest one above each linted file")
+    rules.add_argument("--list-rules", action="store_true",
+                       help="list the rules in force (text, or JSON with --format json)")
+    rules.add_argument("--explain", metavar="CODE", help="explain a rule (code or name)")
     parser.add_argument("--version", action="version", version=f"shapelint {__version__}")
     return parser
 
@@ -80,30 +100,60 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[list] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from shapelint.config import ConfigError, Resolver
+    from shapelint.rules.pack import PackError
+
+    resolver = Resolver(args.config, args.select, args.ignore, args.fail_on)
+    try:
+        if args.list_rules or args.explain:
+            return _document_rules(args, resolver)
+        if not args.paths:
+            parser.error("give at least one PATH (or --list-rules / --explain CODE)")
+        return _lint(args, resolver)
+    except (ConfigError, PackError) as e:
+        print(f"shapelint: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _document_rules(args, resolver) -> int:
+    from shapelint.rules import catalog
+
+    ruleset, _ = resolver.for_path(args.paths[0] if args.paths else os.getcwd())
+    if args.explain:
+        try:
+            text = catalog.explain(ruleset, args.explain)
+        except KeyError:
+            print(f"shapelint: error: no rule {args.explain!r} (see shapelint --list-rules)",
+                  file=sys.stderr)
+            return EXIT_ERROR
+    elif args.format == "json":
+        text = catalog.list_rules_json(ruleset)
+    else:
+        text = catalog.list_rules_text(ruleset)
+    return _emit(text, args.output)
+
+
+def _lint(args, resolver) -> int:
     from shapelint.lint import collect_paths, lint_path
     from shapelint.report import jsonfmt, text
 
     results = []
     for path in collect_paths(args.paths):
+        ruleset, fail_on = resolver.for_path(path)
         try:
-            results.append(lint_path(path, args.input_shapes))
+            result = lint_path(path, args.input_shapes, ruleset)
         except ValueError as e:  # e.g. wrong number of --input-shape
             print(f"shapelint: error: {path}: {e}", file=sys.stderr)
             return EXIT_ERROR
+        result.fail_on = fail_on
+        results.append(result)
     if args.format == "json":
         output = jsonfmt.render(results)
     else:
         output = text.render(results, summary=args.summary, quiet=args.quiet)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as f:
-                f.write(output)
-        except OSError as e:
-            print(f"shapelint: error: cannot write {args.output}: {e.strerror or e}",
-                  file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        _write_stdout(output)
+    status = _emit(output, args.output)
+    if status:
+        return status
     for r in results:
         if r.status == "error":
             print(f"shapelint: error: {r.path}: {r.error}", file=sys.stderr)
@@ -112,14 +162,23 @@ def main(argv: Optional[list] = None) -> int:
         return EXIT_ERROR
     if any(r.status == "error" for r in results):
         return EXIT_ERROR
-    threshold = SEVERITIES.index(args.fail_on)
-    failing = any(SEVERITIES.index(f.severity) <= threshold for r in results for f in r.findings)
-    return EXIT_FINDINGS if failing else EXIT_CLEAN
+    failing = any(SEVERITIES.index(f.severity) <= SEVERITIES.index(r.fail_on)
+                  for r in results for f in r.findings)
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 
 
-def _write_stdout(text: str) -> None:
+def _emit(text: str, output: Optional[str]) -> int:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            print(f"shapelint: error: cannot write {output}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_ERROR
+        return EXIT_CLEAN
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:
         sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
+    return EXIT_CLEAN

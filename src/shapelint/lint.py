@@ -9,6 +9,7 @@ from typing import Optional
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.findings import Finding
 from shapelint.loading import MODEL_EXTENSIONS, ModelSpec, load_path
+from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
 
 
@@ -19,6 +20,7 @@ class FileResult:
     error: Optional[str] = None
     trace: Optional[ShapeTrace] = None
     findings: list = field(default_factory=list)
+    fail_on: str = "error"  # the lowest severity that fails this file (from its config)
 
     @property
     def model(self) -> Optional[ModelSpec]:
@@ -41,13 +43,8 @@ def collect_paths(paths: list) -> list:
     return out
 
 
-def lint_trace(trace: ShapeTrace) -> list:
-    """Findings of one trace in a stable order: by layer position, then rule code."""
-    position = {t.name: i for i, t in enumerate(trace.layers)}
-    return sorted(set(trace.findings), key=lambda f: (position.get(f.layer, -1), f.rule, f.message))
-
-
-def lint_path(path: str, input_shapes: Optional[list] = None) -> FileResult:
+def lint_path(path: str, input_shapes: Optional[list] = None,
+              ruleset: Optional[RuleSet] = None) -> FileResult:
     """Lint one model file; never raises for a bad file."""
     if not os.path.isfile(path):
         return FileResult(path, "error", error="no such file" if not os.path.exists(path)
@@ -61,7 +58,8 @@ def lint_path(path: str, input_shapes: Optional[list] = None) -> FileResult:
     except RecursionError:
         return FileResult(path, "error", error="the model config is nested too deeply")
     trace = propagate(spec, input_shapes)
-    return FileResult(path, "ok", trace=trace, findings=lint_trace(trace))
+    return FileResult(path, "ok", trace=trace,
+                      findings=apply_rules(trace, ruleset or default_ruleset()))
 
 
 def count(results: list) -> dict:
@@ -73,4 +71,4 @@ def count(results: list) -> dict:
     return totals
 
 
-__all__ = ["FileResult", "Finding", "collect_paths", "count", "lint_path", "lint_trace"]
+__all__ = ["FileResult", "Finding", "ShapeTrace", "collect_paths", "count", "lint_path"]

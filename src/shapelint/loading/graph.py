@@ -54,7 +54,7 @@ def is_model_entry(entry: dict) -> bool:
 
 def _history_triple(value: Any) -> Optional[tuple]:
     """``(layer_name, node, index)`` if ``value`` is a tf.keras 2 tensor reference."""
-    if (isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str)
+    if (isinstance(value, (list, tuple)) and len(value) in (3, 4) and isinstance(value[0], str)
             and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
         return value[0], value[1], value[2]
     return None
@@ -375,7 +375,7 @@ def _ref_list(value: Any, key: str) -> list:
 
 
 def _is_shape(value: Any) -> bool:
-    return isinstance(value, list) and all(
+    return isinstance(value, (list, tuple)) and all(
         v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
 
 

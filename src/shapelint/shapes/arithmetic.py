@@ -8,7 +8,9 @@ returned as is instead of raising: the caller turns it into an SL001 finding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd
 from typing import Optional
 
 Length = Optional[int]
@@ -81,28 +83,131 @@ def dropped_rows(n: Length, kernel: int, stride: int = 1, padding: str = "valid"
                  dilation: int = 1) -> Length:
     """Input rows at the end of the axis that no output position reads.
 
-    For ``valid`` this is ``(n − ke) mod s``. ``None`` when n is unknown; 0 when
-    the output would be empty (that is a different problem, SL001).
+    For ``valid`` this is ``(n − ke) mod s``. With ``same`` padding and a dilated
+    kernel the last taps may fall in the padding and skip real rows, so the last
+    row read is searched tap by tap. ``None`` when n is unknown; 0 when the output
+    would be empty (that is a different problem, SL001).
     """
     if n is None:
         return None
     out = conv_output_length(n, kernel, stride, padding, dilation)
     if out is None or out <= 0:
         return 0
-    last_read = (out - 1) * stride + effective_kernel(kernel, dilation) - padding_before(
-        n, kernel, stride, padding, dilation)
-    return max(n - last_read, 0)
+    pad = padding_before(n, kernel, stride, padding, dilation)
+    last = -1  # last input row read: by tap j of the last output whose tap j is in range
+    for j in range(kernel):
+        o = min(out - 1, (n - 1 + pad - j * dilation) // stride)
+        if o >= 0:
+            last = max(last, o * stride - pad + j * dilation)
+    return n - 1 - last
+
+
+def transpose_padding_before(n: Length, kernel: int, stride: int = 1, padding: str = "valid",
+                             output_padding: Optional[int] = None, dilation: int = 1) -> int:
+    """Leading rows a transposed conv crops: output row o gets input row x through tap t
+    when ``o = x·s + t − pad`` (0 for ``valid``, and when the length is unknown)."""
+    if padding != "same" or n is None:
+        return 0
+    out = conv_transpose_output_length(n, kernel, stride, padding, output_padding, dilation)
+    return max((n - 1) * stride + effective_kernel(kernel, dilation) - out, 0) // 2
 
 
 def receptive_field(rf_in: int, jump_in: Fraction, kernel_eff: int, stride: int,
                     transposed: bool = False) -> tuple:
-    """Receptive field and jump after one window layer.
+    """Receptive field and jump after one window layer (one step of a chain).
 
-    Forward: ``r_out = r_in + (ke − 1)·j_in``, ``j_out = j_in·s``. Transposed (and
-    upsampling, kernel 1): each output reads ``ceil(ke/s)`` input positions, and the
-    output grid is ``s`` times denser: ``j_out = j_in/s``.
+    Forward: ``r_out = r_in + (ke − 1)·j_in``, ``j_out = j_in·s``: exact for a stack
+    of forward windows. Transposed (and upsampling): an output reads at most
+    ``ceil(ke/s)`` consecutive inputs and the grid is ``s`` times denser,
+    ``j_out = j_in/s``: exact (the largest field over output positions) when
+    ``j_in`` is a whole number. Past a transposed step the field depends on each
+    position's alignment and a step-by-step rule cannot be exact (it may return a
+    fraction): use :func:`chain_receptive_field` for such stacks.
     """
     if transposed:
         taps = -(-kernel_eff // stride)
         return rf_in + (taps - 1) * jump_in, Fraction(jump_in) / stride
     return rf_in + (kernel_eff - 1) * jump_in, Fraction(jump_in) * stride
+
+
+@dataclass(frozen=True)
+class AxisField:
+    """Which input rows each output position of one axis reads, exactly.
+
+    Over one period of output positions it keeps the first and last input row each
+    reads (``None``: reads nothing, a transposed kernel smaller than its stride);
+    output ``o + period`` reads the rows of ``o`` moved by ``shift``. The receptive
+    field is the largest span, the jump ``shift/period``. Start from the model input
+    (``AxisField()``: each position reads itself) and apply one window per layer.
+    """
+
+    period: int = 1
+    shift: int = 1
+    first: tuple = (0,)
+    last: tuple = (0,)
+
+    def _at(self, table: tuple, x: int):
+        q, r = divmod(x, self.period)
+        return None if table[r] is None else table[r] + q * self.shift
+
+    def through(self, kernel_eff: int, stride: int, transposed: bool = False, pad: int = 0,
+                dilation: int = 1) -> "AxisField":
+        """After one window (an upsampling by s is ``(s, s, transposed=True)``)."""
+        taps = range(0, kernel_eff, dilation)
+        if transposed:
+            period, shift = self.period * stride, self.shift
+        else:
+            period = self.period // gcd(self.period, stride)
+            shift = self.shift * (stride * period // self.period)
+        first, last = [], []
+        for o in range(period):
+            if transposed:  # rows x with o = x·s + t − pad, t a tap
+                rows = [(o + pad - t) // stride for t in taps if (o + pad - t) % stride == 0]
+            else:
+                rows = [o * stride - pad + t for t in taps]
+            firsts = [v for v in (self._at(self.first, x) for x in rows) if v is not None]
+            lasts = [v for v in (self._at(self.last, x) for x in rows) if v is not None]
+            first.append(min(firsts) if firsts else None)
+            last.append(max(lasts) if lasts else None)
+        return AxisField(period, shift, tuple(first), tuple(last))
+
+    def merge(self, other: "AxisField") -> "AxisField":
+        """Both fields at once (an element-wise merge of two maps on the same grid)."""
+        period = self.period * other.period // gcd(self.period, other.period)
+        if Fraction(self.shift, self.period) != Fraction(other.shift, other.period):
+            return max(self, other, key=lambda f: f.rf)  # different grids: keep the larger
+        shift = self.shift * period // self.period
+
+        def pick(fn, a, b):
+            return b if a is None else a if b is None else fn(a, b)
+
+        first = tuple(pick(min, self._at(self.first, o), other._at(other.first, o))
+                      for o in range(period))
+        last = tuple(pick(max, self._at(self.last, o), other._at(other.last, o))
+                     for o in range(period))
+        return AxisField(period, shift, first, last)
+
+    @property
+    def rf(self) -> int:
+        spans = [b - a + 1 for a, b in zip(self.first, self.last) if a is not None]
+        return max(spans) if spans else 0
+
+    @property
+    def jump(self) -> Fraction:
+        return Fraction(self.shift, self.period)
+
+
+def chain_receptive_field(steps) -> tuple:
+    """Exact receptive field and jump of a stack of window layers along one axis.
+
+    ``steps``: ``(kernel_eff, stride, transposed, pad_before[, dilation])`` per layer,
+    first layer first (an upsampling by s is ``(s, s, True, 0)``: output o reads
+    o // s). Returns ``(rf, jump)``: the largest span of input rows an output position
+    reads and the mean distance between neighbouring positions, a :class:`Fraction`.
+    Without ``dilation`` a dilated kernel counts as its whole span, which is exact
+    unless an earlier transposed kernel is smaller than its stride.
+    """
+    field = AxisField()
+    for step in steps:
+        field = field.through(*step)
+    return field.rf, field.jump

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import reduce
 from typing import Optional
 
 from shapelint.findings import Finding
 from shapelint.loading.spec import Call, ModelSpec, TensorRef
-from shapelint.shapes import arithmetic as ar
+from shapelint.shapes.arithmetic import AxisField
 from shapelint.shapes.layers._common import format_shape
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, lookup
 
-# Geometry of a tensor: {axis: (receptive field, jump)} for the spatial axes a window
-# layer has touched; {} for a tensor still in input coordinates (every axis rf 1,
-# jump 1); None once positions were mixed (Flatten, Dense over space, ...).
+# Geometry of a tensor: {axis: AxisField} for the spatial axes a window layer has
+# touched; {} for a tensor still in input coordinates (every axis reads itself);
+# None once positions were mixed (Flatten, Dense over space, ...).
 Geometry = Optional[dict]
 
 @dataclass
@@ -53,6 +54,7 @@ class ShapeTrace:
     model: ModelSpec
     layers: list
     findings: list = field(default_factory=list)
+    input_overridden: bool = False  # shapes were given, not the model's declared ones
 
     @property
     def inputs(self) -> list:
@@ -78,7 +80,8 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
     walker = _Walker(model, overrides)
     for call in model.calls:
         walker.visit(call)
-    return ShapeTrace(model=model, layers=walker.traces, findings=walker.findings)
+    return ShapeTrace(model=model, layers=walker.traces, findings=walker.findings,
+                      input_overridden=input_shapes is not None)
 
 
 def _pick(shapes: list, index: int):
@@ -119,6 +122,7 @@ class _Walker:
             return
         if call.aliases is not None:  # a nested model: outputs are its inner outputs
             trace.output_shapes = [self.shape_of(r) for r in call.aliases]
+            self._set_geometry(call, trace, self.geometry_of(call.aliases[0]) if call.aliases else None)
             for i, ref in enumerate(call.aliases):
                 self.geometry[TensorRef(call.id, i)] = self.geometry_of(ref)
             return
@@ -179,27 +183,22 @@ class _Walker:
         if not bad:
             return tuple(shape)
         source = inputs[0] if inputs else None
-        details = []
         window = result.spatial if isinstance(result.spatial, Window) else None
-        for axis in bad:
-            detail = f"length {shape[axis]} on axis {axis}"
-            if window is not None and axis in window.axes:
-                k = window.axes.index(axis)
-                n = source[axis] if source is not None else None
-                detail += (f" (input {n}, kernel {window.kernel[k]}, stride {window.stride[k]}, "
-                           f"padding '{window.padding}')")
-            details.append(detail)
-        fix = "feed a larger input, use padding='same', or remove a downsampling layer"
-        if window is not None and window.padding == "valid":
-            axis = bad[0]
-            if axis in window.axes:
-                need = window.kernel[window.axes.index(axis)]
-                fix = (f"the input needs length ≥ {need} on axis {axis}: feed a larger input, "
-                       "use padding='same', or remove a downsampling layer before it")
-        self.findings.append(Finding.engine(
-            "SL001", call.name,
-            f"{call.name}: {call.class_name} maps {format_shape(source)} → {format_shape(shape)}: "
-            + "; ".join(details), fix))
+        message = (f"{call.name}: {call.class_name} maps {format_shape(source)} → "
+                   f"{format_shape(shape)}: length ≤ 0 on {'axis' if len(bad) == 1 else 'axes'} "
+                   f"{', '.join(map(str, bad))}")
+        fix = "feed a larger input, or remove a downsampling layer before this one"
+        if window is not None and source is not None and set(bad) <= set(window.axes):
+            picks = [window.axes.index(a) for a in bad]
+            sizes = "×".join(str(source[a]) for a in bad)
+            kernel = "×".join(str(window.kernel[k]) for k in picks)
+            stride = "×".join(str(window.stride[k]) for k in picks)
+            message += (f" (input {sizes}, {'window' if window.transposed else 'kernel'} "
+                        f"{kernel}, stride {stride}, padding '{window.padding}')")
+            if window.padding == "valid":
+                fix = (f"this layer needs at least {kernel} on those axes: use padding='same' here "
+                       "or earlier, feed a larger input, or remove a downsampling layer before it")
+        self.findings.append(Finding.engine("SL001", call.name, message, fix))
         return tuple(None if d is not None and d <= 0 else d for d in shape)
 
     def _apply_geometry(self, call: Call, trace: LayerTrace, result: ShapeResult, inputs) -> None:
@@ -212,7 +211,8 @@ class _Walker:
                          and len(first_in) == len(first_out))
             spatial = "keep" if same_rank else "drop"
         if isinstance(spatial, Window):
-            geom = _through_window(in_geoms[0] if in_geoms else {}, spatial)
+            geom = _through_window(in_geoms[0] if in_geoms else {}, spatial,
+                                   inputs[0] if inputs else None, trace.output_shapes[0])
             trace.window = spatial
             trace.dropped_border = list(spatial.dropped) if spatial.dropped else None
         elif spatial == "keep":
@@ -226,18 +226,36 @@ class _Walker:
             self.geometry[TensorRef(call.id, i)] = geom
         if geom:
             axes = sorted(geom)
-            trace.receptive_field = [_number(geom[a][0]) for a in axes]
-            trace.jump = [_number(geom[a][1]) for a in axes]
+            trace.receptive_field = [geom[a].rf for a in axes]
+            trace.jump = [_number(geom[a].jump) for a in axes]
 
 
-def _through_window(geom: Geometry, window: Window) -> Geometry:
+def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geometry:
     if geom is None:
         return None
     out = dict(geom)
-    for axis, kernel, stride in zip(window.axes, window.kernel, window.stride):
-        rf, jump = geom.get(axis, (1, Fraction(1)))
-        out[axis] = ar.receptive_field(rf, jump, kernel, stride, window.transposed)
+    dilations = getattr(window, "dilation", None) or (1,) * len(window.axes)
+    for axis, kernel, stride, dilation in zip(window.axes, window.kernel, window.stride, dilations):
+        n = in_shape[axis] if in_shape is not None else None
+        m = out_shape[axis] if out_shape is not None else None
+        pad = _pad_before(window, kernel, stride, n, m)
+        out[axis] = geom.get(axis, AxisField()).through(kernel, stride, window.transposed, pad,
+                                                         dilation)
     return out
+
+
+def _pad_before(window: Window, kernel: int, stride: int, n, m) -> int:
+    """Zero rows before the first input row (forward), or cropped before the first
+    output row (transposed); with an unknown length, as if it were a multiple of s."""
+    if window.padding == "causal":
+        return kernel - 1
+    if window.padding != "same":
+        return 0
+    if n is None or m is None or m <= 0:
+        return max(kernel - stride, 0) // 2
+    if window.transposed:
+        return max((n - 1) * stride + kernel - m, 0) // 2
+    return max((m - 1) * stride + kernel - n, 0) // 2
 
 
 def _merge_geometries(geoms: list) -> Geometry:
@@ -245,10 +263,9 @@ def _merge_geometries(geoms: list) -> Geometry:
     if not known:
         return None if geoms else {}
     merged: dict = {}
-    for g in known:
-        for axis, (rf, jump) in g.items():
-            old = merged.get(axis)
-            merged[axis] = (rf, jump) if old is None else (max(old[0], rf), max(old[1], jump))
+    for axis in sorted({a for g in known for a in g}):
+        fields = [g.get(axis, AxisField()) for g in known]  # an untouched axis reads itself
+        merged[axis] = reduce(AxisField.merge, fields)
     return merged
 
 

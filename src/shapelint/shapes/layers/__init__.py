@@ -4,6 +4,7 @@ Importing this package registers every function in :mod:`shapelint.shapes.regist
 """
 
 from shapelint.shapes.layers import (  # noqa: F401
+    applications,
     attention,
     conv,
     core,

@@ -19,21 +19,26 @@ def _rank(call: LayerCall) -> int:
     raise ShapeError("SL003", f"cannot tell the rank of {call.class_name}")
 
 
-def _positive(call: LayerCall, key: str) -> int:
-    value = call.config.get(key)
+def _positive(call: LayerCall, key: str, default=None) -> int:
+    value = call.config.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ShapeError("SL003", f"{key}={value!r} must be a positive integer",
                          f"set {key} to a positive integer")
     return value
 
 
-def conv_window(call: LayerCall, shape: tuple, fmt: str, pad: str, transposed: bool = False):
-    """Kernel/stride/dilation of a conv-like layer, checked as Keras checks them."""
+def conv_window(call: LayerCall, shape: tuple, fmt: str, pad: str, transposed: bool = False,
+                strided_dilation: bool = False):
+    """Kernel/stride/dilation of a conv-like layer, checked as Keras checks them.
+
+    ``strided_dilation``: the layer accepts stride > 1 together with dilation > 1
+    (depthwise and separable convs do; Conv and ConvTranspose refuse it).
+    """
     n_spatial = len(shape) - 2
     kernel = int_tuple(call, "kernel_size", n_spatial)
     stride = int_tuple(call, "strides", n_spatial, default=1)
     dilation = int_tuple(call, "dilation_rate", n_spatial, default=1)
-    if max(stride) > 1 and max(dilation) > 1:
+    if not strided_dilation and max(stride) > 1 and max(dilation) > 1:
         raise ShapeError(
             "SL003",
             f"strides={stride} together with dilation_rate={dilation}: Keras rejects stride > 1 "
@@ -71,7 +76,7 @@ def conv(call: LayerCall) -> ShapeResult:
     fmt = data_format(call)
     pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
     filters = _positive(call, "filters")
-    groups = call.config.get("groups", 1) or 1
+    groups = 1 if call.config.get("groups") is None else _positive(call, "groups")
     if filters % groups:
         raise ShapeError("SL003", f"filters={filters} is not divisible by groups={groups}",
                          f"use a multiple of {groups} filters")
@@ -91,12 +96,12 @@ def separable_conv(call: LayerCall) -> ShapeResult:
     rank = _rank(call)
     shape = require_rank(call, single_input(call), rank)
     fmt = data_format(call)
-    pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
+    pad = padding(call)  # Keras allows "causal" for Conv1D only
     filters = _positive(call, "filters")
-    _positive(call, "depth_multiplier")
+    _positive(call, "depth_multiplier", 1)
     if shape is None:
         return ShapeResult((None,))
-    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad)
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, strided_dilation=True)
     out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
     return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
 
@@ -106,11 +111,11 @@ def depthwise_conv(call: LayerCall) -> ShapeResult:
     rank = _rank(call)
     shape = require_rank(call, single_input(call), rank)
     fmt = data_format(call)
-    pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
-    multiplier = _positive(call, "depth_multiplier")
+    pad = padding(call)  # Keras allows "causal" for Conv1D only
+    multiplier = _positive(call, "depth_multiplier", 1)
     if shape is None:
         return ShapeResult((None,))
-    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad)
+    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, strided_dilation=True)
     channels_in = _in_channels(shape, fmt)
     channels = None if channels_in is None else channels_in * multiplier
     out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
@@ -138,6 +143,19 @@ def conv_transpose(call: LayerCall) -> ShapeResult:
                     "on every axis",
                     "use output_padding < strides, or leave it None",
                 )
+        if pad == "same":
+            for op, ke, s in zip(output_padding, window.kernel, stride):
+                if op == 0 and ke % 2 == 0:
+                    # Keras asks TF for (n-1)*s + ke%2 + op = (n-1)*s rows, which a
+                    # 'same' conv of stride s cannot map back to n rows: TF refuses.
+                    raise ShapeError(
+                        "SL003",
+                        f"padding='same' with output_padding={output_padding} and the even "
+                        f"effective kernel {window.kernel}: Keras asks TF for (n-1)·{s} rows, "
+                        "which TF cannot produce",
+                        "use output_padding=None (n·stride rows)"
+                        + (", output_padding=1" if s > 1 else "") + " or an odd kernel_size",
+                    )
     out = [
         ar.conv_transpose_output_length(shape[a], k, s, pad,
                                         None if output_padding is None else output_padding[i], d)

@@ -7,7 +7,7 @@ from shapelint.shapes.layers._common import (
     CHANNELS_LAST, channel_axis, data_format, int_tuple, padding, require_rank, single_input,
     spatial_axes,
 )
-from shapelint.shapes.registry import LayerCall, ShapeResult, Window, shape_rule
+from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
 
 _RANK = {"1D": 3, "2D": 4, "3D": 5}
 
@@ -70,6 +70,24 @@ def adaptive_pooling(call: LayerCall) -> ShapeResult:
     fmt = data_format(call)
     size = int_tuple(call, "output_size", rank - 2)
     shape = shape or (None,) * rank
+    if "Max" in call.class_name:
+        _check_tf_adaptive_max(call, shape[spatial_axes(rank, fmt)[-1]], size[-1])
     batch, channels = shape[0], shape[channel_axis(rank, fmt)]
     out = (batch, *size, channels) if fmt == CHANNELS_LAST else (batch, channels, *size)
     return ShapeResult((out,), spatial="drop")
+
+
+def _check_tf_adaptive_max(call: LayerCall, n, out: int) -> None:
+    """The TensorFlow backend max-pools the last spatial axis with a window of
+    ``ceil(n/out) + 1`` rows (VALID); when that exceeds ``n`` (``out == 1`` or
+    ``n == 1``) the process dies with a floating point exception."""
+    if out == 1 or n == 1:
+        raise ShapeError(
+            "SL003",
+            f"{call.class_name}: pooling an input width of {'None' if n is None else n} to "
+            f"{out} crashes the TensorFlow backend (floating point exception): it max-pools "
+            f"the last spatial axis with a window of ceil(width/{out}) + 1 = "
+            f"{'?' if n is None else -(-n // out) + 1} rows, wider than the input",
+            "use GlobalMaxPooling with keepdims=True for an output size of 1, or "
+            "AdaptiveAveragePooling; an input width of 1 must be padded or not pooled",
+        )

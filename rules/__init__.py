@@ -1,0 +1,1 @@
+"""The rule packs bundled with shapelint (installed as ``shapelint.packs``)."""

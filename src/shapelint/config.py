@@ -1,0 +1,179 @@
+"""Project configuration: ``.shapelint.yaml`` or ``[tool.shapelint]`` in ``pyproject.toml``.
+
+Found by walking up from the linted file's folder (the nearest wins), or given
+with ``--config FILE``. Validated strictly with pydantic, which is imported only
+when a configuration file exists: the plain lint path stays light.
+
+    select: [SL0, SL1]          # code prefixes to enable (default: every rule)
+    ignore: [SL107]             # code prefixes to disable
+    fail_on: warning            # lowest severity that makes the exit code 1
+    extends: default            # the base pack: a bundled pack name (default, strict) or a path
+    rule_packs: [team.yaml]     # extra packs, relative to this file
+    rules:                      # per rule (code or name): severity (or off) and params
+      SL102: {severity: error, params: {min_size: 8}}
+    per_layer_ignores:          # layer-name glob -> code prefixes
+      "decoder/*": [SL105]
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any, Optional
+
+from shapelint.rules.engine import RuleSet, apply_settings, load_rules
+from shapelint.rules.pack import PackError
+
+CONFIG_NAMES = (".shapelint.yaml", ".shapelint.yml", "pyproject.toml")
+
+
+class ConfigError(ValueError):
+    """An invalid configuration: the message names the file and the key."""
+
+
+def find_config(start: str) -> Optional[str]:
+    """The nearest config file at or above ``start`` (a file or folder), or None."""
+    folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        for name in CONFIG_NAMES:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and (name != "pyproject.toml" or _has_tool_section(path)):
+                return path
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return b"[tool.shapelint" in f.read()
+    except OSError:
+        return False
+
+
+def read_config_file(path: str) -> dict:
+    """The raw settings mapping of a config file."""
+    try:
+        if path.endswith(".toml"):
+            try:
+                import tomllib
+            except ImportError:  # Python < 3.11
+                import tomli as tomllib
+            with open(path, "rb") as f:
+                data = tomllib.load(f).get("tool", {}).get("shapelint", {})
+        else:
+            import yaml
+
+            with open(path, "rb") as f:
+                data = yaml.safe_load(f) or {}
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except Exception as e:  # TOML/YAML syntax errors of either parser
+        raise ConfigError(f"{path}: not valid {'TOML' if path.endswith('.toml') else 'YAML'}: "
+                          f"{str(e).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping")
+    return data
+
+
+def _schema():
+    from typing import Dict, List, Literal, Union
+
+    from pydantic import BaseModel, ConfigDict
+
+    class RuleSettings(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        severity: Optional[Literal["error", "warning", "info", "off"]] = None
+        params: Dict[str, Union[bool, int, float, str]] = {}
+
+    class Config(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        select: Optional[List[str]] = None
+        ignore: List[str] = []
+        fail_on: Optional[Literal["error", "warning", "info"]] = None
+        extends: str = "default"
+        rule_packs: List[str] = []
+        rules: Dict[str, RuleSettings] = {}
+        per_layer_ignores: Dict[str, List[str]] = {}
+
+    return Config
+
+
+def validate(data: Any, path: str):
+    from pydantic import ValidationError
+
+    data = {k.replace("-", "_") if isinstance(k, str) else k: v for k, v in data.items()} \
+        if isinstance(data, dict) else data
+    try:
+        return _schema().model_validate(data)
+    except ValidationError as e:
+        error = e.errors()[0]
+        key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        raise ConfigError(f"{path}: {key}: {problem}") from None
+
+
+def ruleset_from_file(path: str) -> tuple:
+    """(RuleSet, fail_on or None) configured by the file at ``path``."""
+    config = validate(read_config_file(path), path)
+    base = os.path.dirname(os.path.abspath(path))
+    packs = [config.extends] + [os.path.join(base, p) for p in config.rule_packs]
+    try:
+        rules, pack_settings = load_rules(packs)
+        ruleset = apply_settings(RuleSet(rules), pack_settings, "rule packs")
+        ruleset = apply_settings(ruleset, {k: v.model_dump(exclude_none=True)
+                                           for k, v in config.rules.items()}, path)
+    except PackError as e:
+        raise ConfigError(str(e)) from None
+    codes = list(ruleset.rules)
+    for key, prefixes in [("select", config.select or []), ("ignore", config.ignore)] + [
+            (f"per_layer_ignores.{glob}", p) for glob, p in config.per_layer_ignores.items()]:
+        check_codes(prefixes, codes, f"{path}: {key}")
+    ruleset = replace(
+        ruleset, select=tuple(config.select or ()), ignore=tuple(config.ignore),
+        per_layer_ignores=tuple((glob, tuple(p)) for glob, p in config.per_layer_ignores.items()))
+    return ruleset, config.fail_on
+
+
+def check_codes(prefixes, codes: list, where: str) -> None:
+    for prefix in prefixes:
+        if prefix != "ALL" and not any(code.startswith(prefix) for code in codes):
+            raise ConfigError(f"{where}: {prefix!r} matches no rule code "
+                              "(see shapelint --list-rules)")
+
+
+class Resolver:
+    """The RuleSet and fail-on level for each linted file, with command-line overrides.
+
+    Precedence: command line > nearest config file (or ``--config``) > rule packs.
+    ``--select`` replaces the configured selection, ``--ignore`` adds to it.
+    """
+
+    def __init__(self, config: Optional[str] = None, select: Optional[list] = None,
+                 ignore: Optional[list] = None, fail_on: Optional[str] = None):
+        self.config = config
+        self.select = select
+        self.ignore = ignore or []
+        self.fail_on = fail_on
+        self._cache: dict = {}
+
+    def for_path(self, path: Optional[str]) -> tuple:
+        source = self.config or (find_config(path) if path else None)
+        if source not in self._cache:
+            if source is None:
+                from shapelint.rules.engine import default_ruleset
+
+                ruleset, fail_on = default_ruleset(), None
+            else:
+                ruleset, fail_on = ruleset_from_file(source)
+            codes = list(ruleset.rules)
+            if self.select is not None:
+                check_codes(self.select, codes, "--select")
+                ruleset = replace(ruleset, select=tuple(self.select))
+            if self.ignore:
+                check_codes(self.ignore, codes, "--ignore")
+                ruleset = replace(ruleset, ignore=ruleset.ignore + tuple(self.ignore))
+            self._cache[source] = (ruleset, self.fail_on or fail_on or "error")
+        return self._cache[source]

@@ -1,0 +1,109 @@
+"""Rules that need graph reasoning, implemented in Python.
+
+They are declared in the rule packs like every other rule (code, name, severity,
+params, message, fix, docs, examples) with ``check: <name>``; each function here
+takes the :class:`Graph` and the rule's params and yields ``(layer trace, template
+fields)`` for every place the rule fires. The template fields add to the layer
+view's fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapelint.rules.view import FAMILY_OF
+
+
+@dataclass
+class Graph:
+    """A trace with its layer views and, per call id, the calls that read its outputs."""
+
+    trace: object
+    views: dict  # call id -> view (None for a failed call)
+    readers: dict  # call id -> [LayerTrace]
+
+    @classmethod
+    def of(cls, trace, views: dict) -> "Graph":
+        readers: dict = {}
+        for t in trace.layers:  # a nested model reads the inner outputs it returns
+            sources = t.call.args + list(t.call.kw_tensors.values()) + (t.call.aliases or [])
+            for ref in {r.call for r in sources}:
+                readers.setdefault(ref, []).append(t)
+        return cls(trace, views, readers)
+
+
+def _fmt(values) -> str:
+    return "×".join("?" if v is None else str(v) for v in values)
+
+
+def receptive_field_too_small(graph: Graph, params: dict):
+    """The last spatial layer of each branch sees less than ``min_fraction`` of the input."""
+    for t in graph.trace.layers:
+        view = graph.views.get(t.call.id)
+        if view is None or not view["rf"] or not view["model_input_size"] or t.call.aliases:
+            continue
+        if any((graph.views.get(c.call.id) or {}).get("rf") for c in graph.readers.get(t.call.id, ())):
+            continue  # not the last spatial layer of its branch
+        size, rf = view["model_input_size"], view["rf"]
+        if len(size) != len(rf) or not all(isinstance(n, int) for n in size):
+            continue
+        ratios = [r / n for r, n in zip(rf, size)]
+        if min(ratios) < params["min_fraction"]:
+            yield t, {"rf_text": _fmt(rf), "input_text": _fmt(size),
+                           "coverage": f"{100 * min(ratios):.0f}%"}
+
+
+def dense_on_large_flatten(graph: Graph, params: dict):
+    """A Flatten of a map with spatial area > ``max_area`` that feeds a Dense layer."""
+    for t in graph.trace.layers:
+        if t.class_name != "Flatten" or not t.input_shapes or t.input_shapes[0] is None:
+            continue
+        shape = t.input_shapes[0]
+        if len(shape) < 4:
+            continue
+        first = t.call.config.get("data_format") == "channels_first"
+        spatial = shape[2:] if first else shape[1:-1]
+        channels = shape[1] if first else shape[-1]
+        if any(d is None for d in spatial):
+            continue
+        area = 1
+        for d in spatial:
+            area *= d
+        dense = [c for c in graph.readers.get(t.call.id, ()) if FAMILY_OF.get(c.class_name) == "dense"]
+        if area > params["max_area"] and dense:
+            units = dense[0].call.config.get("units")
+            features = area * channels if channels else None
+            yield t, {
+                "map_text": _fmt(spatial) + (f"×{channels}" if channels else ""),
+                "dense_name": dense[0].name,
+                "features": f"{features:,}" if features else "?",
+                "weights": f"{features * units:,}" if features and isinstance(units, int) else "?",
+                "area": area,
+                "global_pool": f"GlobalAveragePooling{len(spatial)}D",
+            }
+
+
+def recorded_shape_mismatch(graph: Graph, params: dict):
+    """The predicted output shape contradicts the shape recorded in the file."""
+    if graph.trace.input_overridden:
+        return  # the file recorded shapes for its own input size, not this one
+    for t in graph.trace.layers:
+        if not t.recorded_output_shapes or not t.known:
+            continue
+        for predicted, recorded in zip(t.output_shapes, t.recorded_output_shapes):
+            if predicted is None or recorded is None:
+                continue
+            if len(predicted) != len(recorded) or any(
+                    p is not None and r is not None and p != r for p, r in zip(predicted, recorded)):
+                yield t, {"predicted": _fmt(predicted), "other": _fmt(recorded),
+                               "source": "the file"}
+                break
+
+
+# name -> (function, extra template fields it provides)
+CHECKS = {
+    "receptive-field": (receptive_field_too_small, ("rf_text", "input_text", "coverage")),
+    "flatten-dense": (dense_on_large_flatten,
+                      ("map_text", "dense_name", "features", "weights", "area", "global_pool")),
+    "recorded-shapes": (recorded_shape_mismatch, ("predicted", "other", "source")),
+}

@@ -1,0 +1,204 @@
+"""Apply a :class:`RuleSet` to a :class:`ShapeTrace`: findings, filtered and sorted."""
+
+from __future__ import annotations
+
+import fnmatch
+import string
+from dataclasses import dataclass, field, replace
+from shapelint.findings import Finding
+from shapelint.rules.checks import CHECKS, Graph
+from shapelint.rules.pack import PackError, Rule, builtin_pack_path, load_pack
+from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
+from shapelint.shapes.propagate import ShapeTrace
+
+OFF = "off"
+
+
+@dataclass
+class RuleSet:
+    """The rules in force and how they are configured."""
+
+    rules: dict  # code -> Rule, in code order
+    severity: dict = field(default_factory=dict)  # code -> severity or "off"
+    params: dict = field(default_factory=dict)  # code -> {param: value}
+    select: tuple = ()  # code prefixes; empty = every rule
+    ignore: tuple = ()
+    per_layer_ignores: tuple = ()  # (layer-name glob, code prefixes)
+
+    def lookup(self, key: str) -> Rule:
+        """A rule by code or name; unknown keys fail loudly."""
+        if key in self.rules:
+            return self.rules[key]
+        for rule in self.rules.values():
+            if rule.name == key:
+                return rule
+        raise KeyError(f"unknown rule {key!r}")
+
+    def enabled(self, code: str) -> bool:
+        if self.severity.get(code) == OFF:
+            return False
+        if self.select and not _matches(code, self.select):
+            return False
+        return not _matches(code, self.ignore)
+
+    def suppressed(self, code: str, layer: str) -> bool:
+        return any(fnmatch.fnmatchcase(layer, glob) and _matches(code, codes)
+                   for glob, codes in self.per_layer_ignores)
+
+    def severity_of(self, code: str) -> str:
+        return self.severity.get(code) or self.rules[code].severity
+
+    def params_of(self, code: str) -> dict:
+        return {**self.rules[code].defaults(), **self.params.get(code, {})}
+
+
+def _matches(code: str, prefixes) -> bool:
+    return any(p == "ALL" or code.startswith(p) for p in prefixes)
+
+
+def load_rules(packs: list) -> tuple:
+    """Rules of ``packs`` (builtin names or paths), following ``extends``; and their settings."""
+    rules: dict = {}
+    settings: dict = {}
+    seen: set = set()
+
+    def visit(ref: str, stack: tuple):
+        path = builtin_pack_path(ref) or ref
+        if path in stack:
+            raise PackError(f"{path}: extends itself (through {' -> '.join(stack)})")
+        if path in seen:
+            return
+        seen.add(path)
+        pack = _cached_pack(path)
+        for parent in pack.extends:
+            visit(parent, stack + (path,))
+        for rule in pack.rules:
+            for other in rules.values():
+                if other.code == rule.code or other.name == rule.name:
+                    raise PackError(f"{path}: rule {rule.code} ({rule.name}) is already defined "
+                                    f"by {other.source}")
+            rules[rule.code] = rule
+        for code, value in pack.settings.items():
+            settings[code] = {**settings.get(code, {}), **value} if isinstance(value, dict) else value
+
+    for ref in packs:
+        visit(ref, ())
+    return dict(sorted(rules.items())), settings
+
+
+_PACKS: dict = {}
+
+
+def _cached_pack(path: str):
+    if path not in _PACKS:
+        _PACKS[path] = load_pack(path)
+    return _PACKS[path]
+
+
+def default_ruleset() -> RuleSet:
+    rules, settings = load_rules(["default"])
+    return apply_settings(RuleSet(rules), settings, "default pack")
+
+
+def apply_settings(ruleset: RuleSet, settings: dict, where: str) -> RuleSet:
+    """Per-rule ``{severity, params}`` overrides (from a pack or a config), checked strictly."""
+    from shapelint.rules.pack import SEVERITIES, check_param_type
+
+    severity = dict(ruleset.severity)
+    params = {k: dict(v) for k, v in ruleset.params.items()}
+    for key, value in settings.items():
+        try:
+            rule = ruleset.lookup(key)
+        except KeyError:
+            raise PackError(f"{where}: rules.{key}: unknown rule (see shapelint --list-rules)") from None
+        if not isinstance(value, dict) or set(value) - {"severity", "params"}:
+            raise PackError(f"{where}: rules.{key}: expected {{severity, params}}")
+        if "severity" in value:
+            if value["severity"] not in SEVERITIES + (OFF,):
+                raise PackError(f"{where}: rules.{key}.severity: must be one of "
+                                f"{', '.join(SEVERITIES + (OFF,))}")
+            severity[rule.code] = value["severity"]
+        for name, v in (value.get("params") or {}).items():
+            if name not in rule.params:
+                known = ", ".join(rule.params) or "none"
+                raise PackError(f"{where}: rules.{key}.params.{name}: unknown param (known: {known})")
+            if not check_param_type(v, rule.params[name].type):
+                raise PackError(f"{where}: rules.{key}.params.{name}: expected "
+                                f"{rule.params[name].type}, got {v!r}")
+            params.setdefault(rule.code, {})[name] = v
+    return replace(ruleset, severity=severity, params=params)
+
+
+class _Template(string.Formatter):
+    """``{name}`` fields only; tuples print as 32×32, None as ?."""
+
+    def format_field(self, value, format_spec):
+        if isinstance(value, (tuple, list)):
+            value = "×".join("?" if v is None else str(v) for v in value)
+        elif value is None:
+            value = "?"
+        return super().format_field(value, format_spec)
+
+
+_TEMPLATE = _Template()
+
+
+def render(template: str, names: dict) -> str:
+    return _TEMPLATE.vformat(template, (), names)
+
+
+def apply_rules(trace: ShapeTrace, ruleset: RuleSet) -> list:
+    """Every finding of ``trace`` under ``ruleset``, sorted by layer position then code."""
+    findings = []
+    for f in trace.findings:  # the shape engine's own (SL001, SL002, SL003, SL109)
+        if f.rule in ruleset.rules and ruleset.enabled(f.rule):
+            findings.append(replace(f, severity=ruleset.severity_of(f.rule)))
+
+    size = model_input_size(trace)
+    readers_graph = Graph.of(trace, {})
+    views = {}
+    for t in trace.layers:
+        following = [r.class_name for r in readers_graph.readers.get(t.call.id, ())]
+        views[t.call.id] = layer_view(t, following, size)
+    graph = replace(readers_graph, views=views)
+
+    layer_rules = [r for r in ruleset.rules.values() if r.when is not None and ruleset.enabled(r.code)]
+    for t in trace.layers:
+        view = views[t.call.id]
+        if view is None:
+            continue
+        for rule in layer_rules:
+            if not _applies(rule, view):
+                continue
+            names = {**view, **ruleset.params_of(rule.code)}
+            try:
+                fired = rule.when.evaluate(names)
+            except (TypeError, ValueError, ZeroDivisionError, IndexError):
+                fired = False  # a condition over unknown (None) sizes does not fire
+            if fired:
+                findings.append(_finding(rule, ruleset, t.name, names))
+
+    for rule in ruleset.rules.values():
+        if rule.check in CHECKS and ruleset.enabled(rule.code):
+            fn = CHECKS[rule.check][0]
+            params = ruleset.params_of(rule.code)
+            for t, extra in fn(graph, params):
+                view = views.get(t.call.id) or {}
+                findings.append(_finding(rule, ruleset, t.name, {**view, **params, **extra}))
+
+    findings = [f for f in findings if not ruleset.suppressed(f.rule, f.layer)]
+    position = {t.name: i for i, t in enumerate(trace.layers)}
+    return sorted(set(findings), key=lambda f: (position.get(f.layer, -1), f.rule, f.message))
+
+
+def _applies(rule: Rule, view: dict) -> bool:
+    return view["family"] in rule.applies_to or view["class_name"] in rule.applies_to
+
+
+def _finding(rule: Rule, ruleset: RuleSet, layer: str, names: dict) -> Finding:
+    names = {"layer": layer, **names}
+    return Finding(rule=rule.code, name=rule.name, severity=ruleset.severity_of(rule.code),
+                   layer=layer, message=render(rule.message, names), fix=render(rule.fix, names))
+
+
+__all__ = ["RuleSet", "apply_rules", "apply_settings", "default_ruleset", "load_rules", "FAMILY_OF"]

@@ -1,0 +1,50 @@
+"""Tiny model specs of the rule examples (``valid:``/``invalid:`` in the packs).
+
+An example is ``{input: [h, w, c]}`` (or ``{inputs: {name: shape, ...}}``) and a list
+of ``layers``, each a one-key mapping ``{ClassName: {config}}``. Layers form a chain
+unless one names its ``inputs``; ``name`` sets a layer's name and ``recorded`` the
+output shape the "file" records for it. The result is a Keras 3 Functional config.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _tensor(name: str, shape) -> dict:
+    config = {"keras_history": [name, 0, 0]}
+    if shape is not None:
+        config["shape"] = shape
+    return {"class_name": "__keras_tensor__", "config": config}
+
+
+def example_config(example: dict) -> dict:
+    """The Keras 3 ``{"class_name": "Functional", "config": ...}`` of one example."""
+    if "inputs" in example:
+        inputs = dict(example["inputs"])
+    else:
+        inputs = {"input": example["input"]}
+    layers = [{"class_name": "InputLayer", "name": name, "inbound_nodes": [],
+               "config": {"name": name, "batch_shape": [None, *shape]}}
+              for name, shape in inputs.items()]
+    recorded: dict = {}
+    previous = list(inputs)[-1]
+    for i, item in enumerate(example["layers"]):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ValueError(f"layer #{i}: expected {{ClassName: {{config}}}}, got {item!r}")
+        (class_name, config), = item.items()
+        config = dict(config or {})
+        name = config.pop("name", f"{class_name.lower()}_{i}")
+        sources = config.pop("inputs", [previous])
+        if "recorded" in config:
+            recorded[name] = config.pop("recorded")
+        args: Any = [_tensor(s, recorded.get(s)) for s in sources]
+        layers.append({"class_name": class_name, "name": name,
+                       "config": {"name": name, **config},
+                       "inbound_nodes": [{"args": args if len(args) == 1 else [args],
+                                          "kwargs": {}}]})
+        previous = name
+    return {"class_name": "Functional", "config": {
+        "name": "example", "layers": layers,
+        "input_layers": [[name, 0, 0] for name in inputs],
+        "output_layers": [[previous, 0, 0]]}}

@@ -1,0 +1,47 @@
+"""Every rule's own valid/invalid examples, and its documentation, from the packs."""
+
+from __future__ import annotations
+
+import pytest
+
+from shapelint.loading import load_config
+from shapelint.rules.engine import apply_rules, default_ruleset
+from shapelint.rules.examples import example_config
+from shapelint.rules.pack import DOC_SECTIONS
+from shapelint.shapes.propagate import propagate
+
+RULESET = default_ruleset()
+CASES = [(code, kind, i, example)
+         for code, rule in RULESET.rules.items()
+         for kind in ("invalid", "valid")
+         for i, example in enumerate(rule.examples.get(kind, []))]
+
+
+def codes_for(example) -> list:
+    trace = propagate(load_config(example_config(example)))
+    return [f.rule for f in apply_rules(trace, RULESET)]
+
+
+@pytest.mark.parametrize("code, kind, index, example", CASES,
+                         ids=[f"{c}-{k}-{i}" for c, k, i, _ in CASES])
+def test_rule_example(code, kind, index, example):
+    codes = codes_for(example)
+    if kind == "invalid":
+        assert code in codes, f"{code} should fire on {example}, got {codes}"
+    else:
+        assert code not in codes, f"{code} should not fire on {example}, got {codes}"
+
+
+@pytest.mark.parametrize("code", list(RULESET.rules))
+def test_every_rule_has_docs_and_both_kinds_of_examples(code):
+    rule = RULESET.rules[code]
+    for section in DOC_SECTIONS:
+        assert rule.docs.get(section, "").strip(), f"{code} lacks docs.{section}"
+    assert rule.examples.get("invalid"), f"{code} has no invalid example"
+    assert rule.examples.get("valid"), f"{code} has no valid example"
+
+
+def test_catalog_codes_are_the_design_catalog():
+    expected = {"SL001", "SL002", "SL003", "SL004", "SL101", "SL102", "SL103", "SL104",
+                "SL105", "SL106", "SL107", "SL108", "SL109"}
+    assert set(RULESET.rules) == expected
