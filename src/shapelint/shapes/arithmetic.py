@@ -112,24 +112,6 @@ def transpose_padding_before(n: Length, kernel: int, stride: int = 1, padding: s
     return max((n - 1) * stride + effective_kernel(kernel, dilation) - out, 0) // 2
 
 
-def receptive_field(rf_in: int, jump_in: Fraction, kernel_eff: int, stride: int,
-                    transposed: bool = False) -> tuple:
-    """Receptive field and jump after one window layer (one step of a chain).
-
-    Forward: ``r_out = r_in + (ke − 1)·j_in``, ``j_out = j_in·s``: exact for a stack
-    of forward windows. Transposed (and upsampling): an output reads at most
-    ``ceil(ke/s)`` consecutive inputs and the grid is ``s`` times denser,
-    ``j_out = j_in/s``: exact (the largest field over output positions) when
-    ``j_in`` is a whole number. Past a transposed step the field depends on each
-    position's alignment and a step-by-step rule cannot be exact (it may return a
-    fraction): use :func:`chain_receptive_field` for such stacks.
-    """
-    if transposed:
-        taps = -(-kernel_eff // stride)
-        return rf_in + (taps - 1) * jump_in, Fraction(jump_in) / stride
-    return rf_in + (kernel_eff - 1) * jump_in, Fraction(jump_in) * stride
-
-
 @dataclass(frozen=True)
 class AxisField:
     """Which input rows each output position of one axis reads, exactly.

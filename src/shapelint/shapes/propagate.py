@@ -234,7 +234,7 @@ def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geom
     if geom is None:
         return None
     out = dict(geom)
-    dilations = getattr(window, "dilation", None) or (1,) * len(window.axes)
+    dilations = window.dilation or (1,) * len(window.axes)
     for axis, kernel, stride, dilation in zip(window.axes, window.kernel, window.stride, dilations):
         n = in_shape[axis] if in_shape is not None else None
         m = out_shape[axis] if out_shape is not None else None
@@ -259,12 +259,13 @@ def _pad_before(window: Window, kernel: int, stride: int, n, m) -> int:
 
 
 def _merge_geometries(geoms: list) -> Geometry:
-    known = [g for g in geoms if g is not None]
-    if not known:
-        return None if geoms else {}
+    """Fields of merged maps. Unknown if any input's is: its positions were lost, or it is
+    a globally pooled vector broadcast over the map, or the layer before failed."""
+    if any(g is None for g in geoms):
+        return None
     merged: dict = {}
-    for axis in sorted({a for g in known for a in g}):
-        fields = [g.get(axis, AxisField()) for g in known]  # an untouched axis reads itself
+    for axis in sorted({a for g in geoms for a in g}):
+        fields = [g.get(axis, AxisField()) for g in geoms]  # an untouched axis reads itself
         merged[axis] = reduce(AxisField.merge, fields)
     return merged
 

@@ -41,9 +41,8 @@ class Window:
 
     One entry per spatial axis. ``axes`` are the dimension indices of those axes
     in the input (and output) shape, batch included. ``kernel`` is the effective
-    kernel ``d·(k−1)+1``; ``pad_before`` the zero rows added before the first input
-    row (known only when the input length is known: else 0). ``transposed`` marks
-    a transposed conv or upsampling: the output is ``stride`` times *denser*.
+    kernel ``d·(k−1)+1`` and ``dilation`` the step between its taps. ``transposed``
+    marks a transposed conv or upsampling: the output is ``stride`` times *denser*.
     ``dropped`` is the number of trailing input rows/cols never read (``None``
     when the input length is unknown).
     """
@@ -54,6 +53,7 @@ class Window:
     padding: str = "valid"
     transposed: bool = False
     dropped: tuple = ()
+    dilation: tuple = ()  # per axis; () = 1 (the kernel's taps are then contiguous)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult
 
@@ -36,6 +36,17 @@ def int_tuple(call: LayerCall, key: str, n: int, default: Any = None, minimum: i
                              f"set {key} to values ≥ {minimum}")
         out.append(v)
     return tuple(out)
+
+
+def positive_int(call: LayerCall, key: str, default: Any = None, config: Any = None,
+                 owner: str = "") -> int:
+    """Config value ``key`` (of ``config``, default the call's), which Keras requires to be
+    a positive int; else SL003 naming ``owner`` (default the layer class)."""
+    value = (call.config if config is None else config).get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ShapeError("SL003", f"{owner or call.class_name}: {key}={value!r} must be a "
+                                  "positive integer", f"set {key} to a positive integer")
+    return value
 
 
 def data_format(call: LayerCall) -> str:
@@ -85,6 +96,22 @@ def padding(call: LayerCall, allowed=("valid", "same")) -> str:
         raise ShapeError("SL003", f"padding={value!r} is not one of {', '.join(map(repr, allowed))}",
                          "use padding='same' or 'valid'")
     return value
+
+
+def broadcast_shapes(a: tuple, b: tuple) -> Optional[tuple]:
+    """NumPy broadcasting of two shapes; None when they clash. An unknown dim matches
+    anything: it takes the other's size when that is > 1, else stays unknown."""
+    rank = max(len(a), len(b))
+    out = []
+    for i, j in zip((1,) * (rank - len(a)) + tuple(a), (1,) * (rank - len(b)) + tuple(b)):
+        if i is None or j is None:
+            k = j if i is None else i
+            out.append(None if k == 1 else k)
+        elif i == 1 or j == 1 or i == j:
+            out.append(j if i == 1 else i)
+        else:
+            return None
+    return tuple(out)
 
 
 def same(shape) -> ShapeResult:

@@ -3,19 +3,10 @@ AdditiveAttention."""
 
 from __future__ import annotations
 
-from shapelint.shapes.layers._common import format_shape
-from shapelint.shapes.layers.rnn import broadcast
+from shapelint.shapes.layers._common import broadcast_shapes, format_shape, positive_int
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, shape_rule
 
 _MISSING = object()
-
-
-def _positive(call: LayerCall, key: str, default=None) -> int:
-    value = call.config.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ShapeError("SL003", f"{call.class_name}: {key}={value!r} must be a positive integer",
-                         f"set {key} to a positive integer")
-    return value
 
 
 def _bind(call: LayerCall) -> tuple:
@@ -105,8 +96,8 @@ def _check_mask(call: LayerCall, scores: tuple, n_axes: int) -> None:
 
 @shape_rule("MultiHeadAttention")
 def multi_head_attention(call: LayerCall) -> ShapeResult:
-    heads = _positive(call, "num_heads")
-    _positive(call, "key_dim")
+    heads = positive_int(call, "num_heads")
+    positive_int(call, "key_dim")
     query, value, key = _bind(call)
     _check_value_key(call, value, key)
     scores_wanted = bool(call.kwargs.get("return_attention_scores"))
@@ -141,9 +132,9 @@ def multi_head_attention(call: LayerCall) -> ShapeResult:
 
 @shape_rule("GroupedQueryAttention")
 def grouped_query_attention(call: LayerCall) -> ShapeResult:
-    _positive(call, "head_dim")
-    q_heads = _positive(call, "num_query_heads")
-    kv_heads = _positive(call, "num_key_value_heads")
+    positive_int(call, "head_dim")
+    q_heads = positive_int(call, "num_query_heads")
+    kv_heads = positive_int(call, "num_key_value_heads")
     if q_heads % kv_heads:
         raise ShapeError("SL003", f"GroupedQueryAttention: num_query_heads={q_heads} is not "
                          f"divisible by num_key_value_heads={kv_heads}",
@@ -177,7 +168,7 @@ def _matmul(call: LayerCall, a: tuple, b: tuple, what: str) -> tuple:
     if not _same(a[-1], b[-2]):
         raise _clash(call, f"{what}: {a[-1]} vs {b[-2]} in {format_shape(a)} @ {format_shape(b)}",
                      "make the query and key feature dims, and the key and value lengths, match")
-    batch = broadcast(a[:-2], b[:-2])
+    batch = broadcast_shapes(a[:-2], b[:-2])
     if batch is None:
         raise _clash(call, f"{what}: batch dims of {format_shape(a)} and {format_shape(b)} do not "
                      "broadcast", "feed query, value and key with the same batch size")
@@ -211,10 +202,10 @@ def _scores(call: LayerCall, query: tuple, key: tuple) -> tuple:
     if call.class_name == "Attention" and call.config.get("score_mode", "dot") == "dot":
         return _matmul(call, query, key[:-2] + (key[-1], key[-2]), "query @ key^T")
     # concat / additive: tanh(query[..., :, None, :] + key[..., None, :, :]) summed over features
-    summed = broadcast(query[:-1] + (1, query[-1]), key[:-2] + (1,) + key[-2:])
+    summed = broadcast_shapes(query[:-1] + (1, query[-1]), key[:-2] + (1,) + key[-2:])
     if summed is not None and call.class_name == "AdditiveAttention" and call.config.get(
             "use_scale", True):
-        summed = summed if broadcast(summed[-1:], query[-1:]) else None
+        summed = summed if broadcast_shapes(summed[-1:], query[-1:]) else None
     if summed is None:
         raise _clash(call, f"query {format_shape(query)} and key {format_shape(key)} do not "
                      "broadcast", "give query and key the same batch size and feature dim")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shapelint.shapes import arithmetic as ar
 from shapelint.shapes.layers._common import (
-    channel_axis, data_format, int_tuple, padding, require_rank, single_input,
+    channel_axis, data_format, int_tuple, padding, positive_int, require_rank, single_input,
     spatial_axes,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
@@ -17,14 +17,6 @@ def _rank(call: LayerCall) -> int:
         if suffix in call.class_name:
             return rank
     raise ShapeError("SL003", f"cannot tell the rank of {call.class_name}")
-
-
-def _positive(call: LayerCall, key: str, default=None) -> int:
-    value = call.config.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ShapeError("SL003", f"{key}={value!r} must be a positive integer",
-                         f"set {key} to a positive integer")
-    return value
 
 
 def conv_window(call: LayerCall, shape: tuple, fmt: str, pad: str, transposed: bool = False,
@@ -50,7 +42,7 @@ def conv_window(call: LayerCall, shape: tuple, fmt: str, pad: str, transposed: b
     dropped = () if transposed else tuple(
         ar.dropped_rows(shape[a], k, s, pad, d) for a, k, s, d in zip(axes, kernel, stride, dilation))
     window = Window(axes=axes, kernel=eff, stride=stride, padding=pad, transposed=transposed,
-                    dropped=dropped)
+                    dropped=dropped, dilation=dilation)
     return kernel, stride, dilation, window
 
 
@@ -75,8 +67,8 @@ def conv(call: LayerCall) -> ShapeResult:
     shape = require_rank(call, single_input(call), rank)
     fmt = data_format(call)
     pad = padding(call, ("valid", "same", "causal") if rank == 3 else ("valid", "same"))
-    filters = _positive(call, "filters")
-    groups = 1 if call.config.get("groups") is None else _positive(call, "groups")
+    filters = positive_int(call, "filters")
+    groups = 1 if call.config.get("groups") is None else positive_int(call, "groups")
     if filters % groups:
         raise ShapeError("SL003", f"filters={filters} is not divisible by groups={groups}",
                          f"use a multiple of {groups} filters")
@@ -91,33 +83,21 @@ def conv(call: LayerCall) -> ShapeResult:
     return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
 
 
-@shape_rule("SeparableConv1D", "SeparableConv2D")
-def separable_conv(call: LayerCall) -> ShapeResult:
-    rank = _rank(call)
-    shape = require_rank(call, single_input(call), rank)
-    fmt = data_format(call)
-    pad = padding(call)  # Keras allows "causal" for Conv1D only
-    filters = _positive(call, "filters")
-    _positive(call, "depth_multiplier", 1)
-    if shape is None:
-        return ShapeResult((None,))
-    kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, strided_dilation=True)
-    out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
-    return ShapeResult((_assemble(shape, fmt, out, filters),), spatial=window)
-
-
-@shape_rule("DepthwiseConv1D", "DepthwiseConv2D")
+@shape_rule("DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D")
 def depthwise_conv(call: LayerCall) -> ShapeResult:
+    """Depthwise: ``depth_multiplier`` maps per input channel; separable: then a 1×1 conv
+    to ``filters``. Keras allows "causal" padding for Conv1D only."""
     rank = _rank(call)
     shape = require_rank(call, single_input(call), rank)
     fmt = data_format(call)
-    pad = padding(call)  # Keras allows "causal" for Conv1D only
-    multiplier = _positive(call, "depth_multiplier", 1)
+    pad = padding(call)
+    multiplier = positive_int(call, "depth_multiplier", 1)
+    filters = positive_int(call, "filters") if call.class_name.startswith("Separable") else None
     if shape is None:
         return ShapeResult((None,))
     kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, strided_dilation=True)
     channels_in = _in_channels(shape, fmt)
-    channels = None if channels_in is None else channels_in * multiplier
+    channels = filters or (None if channels_in is None else channels_in * multiplier)
     out = _spatial_out(shape, window.axes, kernel, stride, pad, dilation)
     return ShapeResult((_assemble(shape, fmt, out, channels),), spatial=window)
 
@@ -128,7 +108,7 @@ def conv_transpose(call: LayerCall) -> ShapeResult:
     shape = require_rank(call, single_input(call), rank)
     fmt = data_format(call)
     pad = padding(call)
-    filters = _positive(call, "filters")
+    filters = positive_int(call, "filters")
     if shape is None:
         return ShapeResult((None,))
     kernel, stride, dilation, window = conv_window(call, shape, fmt, pad, transposed=True)

@@ -7,17 +7,8 @@ from __future__ import annotations
 
 import re
 
-from shapelint.shapes.layers._common import format_shape, same, single_input
+from shapelint.shapes.layers._common import format_shape, positive_int, same, single_input
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, shape_rule
-
-
-def positive_int(call: LayerCall, key: str) -> int:
-    """Config value ``key``, which Keras requires to be a positive int; else SL003."""
-    value = call.config.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ShapeError("SL003", f"{call.class_name} {key}={value!r} must be a positive integer",
-                         f"set {key} to a positive integer")
-    return value
 
 
 @shape_rule("Dense")

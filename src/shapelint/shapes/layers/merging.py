@@ -5,7 +5,7 @@ Checked as TF *runs* them, which is stricter than Keras's symbolic build in plac
 
 from __future__ import annotations
 
-from shapelint.shapes.layers._common import format_shape
+from shapelint.shapes.layers._common import broadcast_shapes, format_shape
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, shape_rule
 
 _ALIGN_FIX = ("make both branches the same size: crop or pad one branch (e.g. Cropping2D or "
@@ -37,24 +37,18 @@ def _check_batch(call: LayerCall, shapes) -> None:
 
 def broadcast(call: LayerCall, a: tuple, b: tuple) -> tuple:
     """Keras's ``_compute_elemwise_op_output_shape`` on two full shapes (batch included)."""
-    rank = max(len(a), len(b))
-    out = []
-    for axis in range(1, rank):
-        i = a[axis - rank + len(a)] if axis - rank + len(a) >= 1 else 1
-        j = b[axis - rank + len(b)] if axis - rank + len(b) >= 1 else 1
-        if i is None or j is None:  # unknown matches anything; a known size > 1 wins
-            k = j if i is None else i
-            out.append(None if k == 1 else k)
-        elif i == 1 or j == 1 or i == j:
-            out.append(j if i == 1 else i)
-        else:
-            raise ShapeError(
-                "SL002",
-                f"{call.class_name}: {format_shape(a)} and {format_shape(b)} differ on axis "
-                f"{axis} ({i} vs {j}) and neither is 1, so they cannot be broadcast together",
-                _ALIGN_FIX)
-    batch = a[0] if a[0] is not None else b[0]
-    return (batch, *out)
+    out = broadcast_shapes(a[1:], b[1:])
+    if out is None:
+        rank = max(len(a), len(b)) - 1
+        dims = zip((1,) * (rank + 1 - len(a)) + a[1:], (1,) * (rank + 1 - len(b)) + b[1:])
+        axis, i, j = next((axis, i, j) for axis, (i, j) in enumerate(dims, 1)
+                          if None not in (i, j) and 1 not in (i, j) and i != j)
+        raise ShapeError(
+            "SL002",
+            f"{call.class_name}: {format_shape(a)} and {format_shape(b)} differ on axis "
+            f"{axis} ({i} vs {j}) and neither is 1, so they cannot be broadcast together",
+            _ALIGN_FIX)
+    return (a[0] if a[0] is not None else b[0], *out)
 
 
 @shape_rule("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")

@@ -10,7 +10,8 @@ range): those are SL003 findings.
 from __future__ import annotations
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, data_format, format_shape, require_rank, same, single_input,
+    CHANNELS_LAST, broadcast_shapes, data_format, format_shape, positive_int, require_rank, same,
+    single_input,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, lookup, shape_rule
 
@@ -59,22 +60,13 @@ def _shape_of(value) -> tuple:
 
 def _broadcast(call: LayerCall, shape: tuple, other: tuple, what: str, fix: str = "") -> tuple:
     """NumPy broadcasting of the input ``shape`` with a config tensor shape ``other``."""
-    rank = max(len(shape), len(other))
-    a = (1,) * (rank - len(shape)) + tuple(shape)
-    b = (1,) * (rank - len(other)) + tuple(other)
-    out = []
-    for i, j in zip(a, b):
-        if i is None or j is None:  # unknown matches anything; a known size > 1 wins
-            k = j if i is None else i
-            out.append(None if k == 1 else k)
-        elif i == 1 or j == 1 or i == j:
-            out.append(j if i == 1 else i)
-        else:
-            raise ShapeError("SL003", f"{call.class_name}: {what} of shape {format_shape(other)} "
-                                      f"does not broadcast with the input {format_shape(shape)}",
-                             fix or f"give {what} a shape that broadcasts with the input "
-                             "(e.g. one value per channel)")
-    return tuple(out)
+    out = broadcast_shapes(shape, other)
+    if out is None:
+        raise ShapeError("SL003", f"{call.class_name}: {what} of shape {format_shape(other)} "
+                                  f"does not broadcast with the input {format_shape(shape)}",
+                         fix or f"give {what} a shape that broadcasts with the input "
+                         "(e.g. one value per channel)")
+    return out
 
 
 # ------------------------------------------------------------------ elementwise
@@ -435,14 +427,6 @@ def _encode(call: LayerCall, shape, depth, default: str = "int") -> ShapeResult:
     return ShapeResult(((shape[0], *shape[2:], depth),), spatial="drop")
 
 
-def _depth(call: LayerCall, key: str) -> int:
-    value = call.config.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ShapeError("SL003", f"{call.class_name} {key}={value!r} must be a positive integer",
-                         f"set {key}")
-    return value
-
-
 @shape_rule("Discretization")
 def discretization(call: LayerCall) -> ShapeResult:
     shape = single_input(call)
@@ -455,7 +439,7 @@ def discretization(call: LayerCall) -> ShapeResult:
 def hashing(call: LayerCall) -> ShapeResult:
     """For one_hot, Hashing squeezes a trailing 1 itself before the encoder squeezes again."""
     shape = single_input(call)
-    depth = _depth(call, "num_bins")
+    depth = positive_int(call, "num_bins")
     if call.config.get("output_mode") == "one_hot" and shape and shape[-1] == 1:
         shape = tuple(shape[:-1]) or (1,)
     return _encode(call, shape, depth)
@@ -463,4 +447,4 @@ def hashing(call: LayerCall) -> ShapeResult:
 
 @shape_rule("CategoryEncoding")
 def category_encoding(call: LayerCall) -> ShapeResult:
-    return _encode(call, single_input(call), _depth(call, "num_tokens"), default="multi_hot")
+    return _encode(call, single_input(call), positive_int(call, "num_tokens"), default="multi_hot")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_FIRST, CHANNELS_LAST, data_format, format_shape, int_tuple, require_rank, single_input,
-    spatial_axes,
+    CHANNELS_FIRST, CHANNELS_LAST, data_format, format_shape, int_tuple, positive_int,
+    require_rank, single_input, spatial_axes,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
 
@@ -23,14 +23,6 @@ def _rank(call: LayerCall) -> int:
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _positive_int(call: LayerCall, key: str) -> int:
-    value = call.config.get(key)
-    if not _is_int(value) or value < 1:
-        raise ShapeError("SL003", f"{key}={value!r} must be a positive integer",
-                         f"set {key} to a positive integer")
-    return value
 
 
 def _pair(key: str, value) -> tuple:
@@ -100,7 +92,7 @@ def upsampling(call: LayerCall) -> ShapeResult:
     """Each row repeated ``size`` times (or resized by that factor: same shape)."""
     shape, rank, axes = _spatial_input(call)
     if rank == 3:
-        size = (_positive_int(call, "size"),)
+        size = (positive_int(call, "size"),)
     else:
         size = int_tuple(call, "size", rank - 2)
     interpolation = call.config.get("interpolation", "nearest")
@@ -207,14 +199,14 @@ def permute(call: LayerCall) -> ShapeResult:
 @shape_rule("RepeatVector")
 def repeat_vector(call: LayerCall) -> ShapeResult:
     """``(batch, features)`` to ``(batch, n, features)``."""
-    n = _positive_int(call, "n")
+    n = positive_int(call, "n")
     shape = require_rank(call, single_input(call), 2) or (None, None)
     return ShapeResult(((shape[0], n, shape[1]),), spatial="drop")
 
 
 def _image_input(call: LayerCall):
     """Height, width, format and input of Resizing/CenterCrop (rank 4, or 3 = one image)."""
-    height, width = _positive_int(call, "height"), _positive_int(call, "width")
+    height, width = positive_int(call, "height"), positive_int(call, "width")
     fmt = data_format(call)
     shape = single_input(call)
     if shape is not None and len(shape) not in (3, 4):

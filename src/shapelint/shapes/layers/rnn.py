@@ -8,7 +8,8 @@ from typing import Optional
 
 from shapelint.shapes import arithmetic as ar
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, data_format, format_shape, padding, require_rank,
+    CHANNELS_LAST, broadcast_shapes, data_format, format_shape, padding, positive_int,
+    require_rank,
 )
 from shapelint.shapes.layers.conv import conv_window
 from shapelint.shapes.registry import (
@@ -19,14 +20,6 @@ from shapelint.shapes.registry import (
 _LAYER_STATES = {"SimpleRNN": 1, "GRU": 1, "LSTM": 2, "CuDNNGRU": 1, "CuDNNLSTM": 2}
 _CELL_STATES = {"SimpleRNNCell": 1, "GRUCell": 1, "LSTMCell": 2, "PeepholeLSTMCell": 2}
 _CONV_LSTM_RANK = {"ConvLSTM1D": 4, "ConvLSTM2D": 5, "ConvLSTM3D": 6}
-
-
-def _positive(config, key: str, owner: str) -> int:
-    value = config.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ShapeError("SL003", f"{owner}: {key}={value!r} must be a positive integer",
-                         f"set {key} to a positive integer")
-    return value
 
 
 def _flag(call: LayerCall, key: str) -> bool:
@@ -48,12 +41,12 @@ def _rnn_result(call: LayerCall, shape: tuple, out_dim, state_dims) -> ShapeResu
 
 @shape_rule(*_LAYER_STATES)
 def recurrent(call: LayerCall) -> ShapeResult:
-    units = _positive(call.config, "units", call.class_name)
+    units = positive_int(call, "units")
     shape = _sequences(call)
     return _rnn_result(call, shape, units, [units] * _LAYER_STATES[call.class_name])
 
 
-def _cell_sizes(cell) -> Optional[tuple]:
+def _cell_sizes(call: LayerCall, cell) -> Optional[tuple]:
     """(output size, flat list of state sizes) of a serialized cell; None if unknown."""
     if isinstance(cell, list):  # a plain list of cells is stacked
         cell = {"class_name": "StackedRNNCells", "config": {"cells": cell}}
@@ -61,10 +54,10 @@ def _cell_sizes(cell) -> Optional[tuple]:
         return None
     name, config = cell.get("class_name"), cell.get("config") or {}
     if name in _CELL_STATES:
-        units = _positive(config, "units", name)
+        units = positive_int(call, "units", config=config, owner=name)
         return units, [units] * _CELL_STATES[name]
     if name == "StackedRNNCells":
-        sizes = [_cell_sizes(c) for c in config.get("cells") or []]
+        sizes = [_cell_sizes(call, c) for c in config.get("cells") or []]
         if not sizes or any(s is None for s in sizes):
             return None
         return sizes[-1][0], [d for _, states in sizes for d in states]
@@ -73,7 +66,7 @@ def _cell_sizes(cell) -> Optional[tuple]:
 
 @shape_rule("RNN")
 def rnn(call: LayerCall) -> ShapeResult:
-    sizes = _cell_sizes(call.config.get("cell"))
+    sizes = _cell_sizes(call, call.config.get("cell"))
     if sizes is None:
         return ShapeResult((None,))
     shape = _sequences(call)
@@ -92,7 +85,7 @@ def conv_lstm(call: LayerCall) -> ShapeResult:
     shape = _sequences(call, rank)
     fmt = data_format(call)
     pad = padding(call)
-    filters = _positive(call.config, "filters", call.class_name)
+    filters = positive_int(call, "filters")
     step = (shape[0],) + shape[2:]
     kernel, stride, dilation, window = conv_window(call, step, fmt, pad)
     out = [ar.conv_output_length(step[a], k, s, pad, d)
@@ -176,23 +169,6 @@ def _concat_last(a: tuple, b: tuple) -> tuple:
     return merged + (last,)
 
 
-def broadcast(a: tuple, b: tuple) -> Optional[tuple]:
-    """Numpy broadcast of two shapes (None = unknown dim); None when they clash."""
-    n = max(len(a), len(b))
-    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for x, y in zip(a, b):
-        if x == 1 or x == y:
-            out.append(y)
-        elif y == 1:
-            out.append(x)
-        elif x is None or y is None:
-            out.append(x if y is None else y)
-        else:
-            return None
-    return tuple(out)
-
-
 @shape_rule("Bidirectional")
 def bidirectional(call: LayerCall) -> ShapeResult:
     merge = call.config.get("merge_mode", "concat")
@@ -216,7 +192,7 @@ def bidirectional(call: LayerCall) -> ShapeResult:
     elif merge == "concat":
         outputs = (_concat_last(y, y_rev),)
     else:
-        merged = broadcast(y, y_rev)
+        merged = broadcast_shapes(y, y_rev)
         if merged is None:
             raise ShapeError("SL002",
                              f"Bidirectional merge_mode={merge!r}: forward output {format_shape(y)}"
