@@ -72,7 +72,7 @@ def test_json_contract_fields_and_determinism():
     assert set(report) == {"version", "files", "summary"}
     entry = report["files"][0]
     assert set(entry) == {"path", "model", "status", "error", "inputs", "layers", "findings",
-                          "input_sizes"}
+                          "input_sizes", "notes"}
     assert entry["inputs"] == [[None, 28, 28, 1], [None, 28, 28, 1]]
     layer = entry["layers"][2]
     assert layer["name"] == "shared_conv" and layer["node"] == 0

@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-q", "--quiet", action="store_true",
                      help="text format: only findings, no fixes, no totals")
     model = parser.add_argument_group("model")
+    model.add_argument("--cross-check", choices=("auto", "tf", "recorded", "off"), default="auto",
+                       help="compare predicted shapes with those the file records (recorded), "
+                            "also with TensorFlow's (tf: needs TensorFlow, builds the model "
+                            "from its config without weights or custom code), or neither (off); "
+                            "auto = recorded on the command line (default)")
     model.add_argument("--input-shape", action="append", type=parse_input_shape,
                        metavar="DIMS", dest="input_shapes",
                        help="shape of a model input without the batch dim, e.g. 32,32,3 "
@@ -137,11 +142,16 @@ def _lint(args, resolver) -> int:
     from shapelint.lint import collect_paths, lint_path
     from shapelint.report import jsonfmt, text
 
+    cross_check = "recorded" if args.cross_check == "auto" else args.cross_check
+    if cross_check == "tf" and not _tensorflow_installed():
+        print("shapelint: error: --cross-check tf needs TensorFlow: pip install 'shapelint[tf]'",
+              file=sys.stderr)
+        return EXIT_ERROR
     results = []
     for path in collect_paths(args.paths):
         ruleset, fail_on = resolver.for_path(path)
         try:
-            result = lint_path(path, args.input_shapes, ruleset)
+            result = lint_path(path, args.input_shapes, ruleset, cross_check)
         except ValueError as e:  # e.g. wrong number of --input-shape
             print(f"shapelint: error: {path}: {e}", file=sys.stderr)
             return EXIT_ERROR
@@ -165,6 +175,12 @@ def _lint(args, resolver) -> int:
     failing = any(SEVERITIES.index(f.severity) <= SEVERITIES.index(r.fail_on)
                   for r in results for f in r.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _tensorflow_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is not None
 
 
 def _emit(text: str, output: Optional[str]) -> int:

@@ -117,8 +117,14 @@ def validate(data: Any, path: str):
 
 def ruleset_from_file(path: str) -> tuple:
     """(RuleSet, fail_on or None) configured by the file at ``path``."""
-    config = validate(read_config_file(path), path)
-    base = os.path.dirname(os.path.abspath(path))
+    return ruleset_from_settings(read_config_file(path), path)
+
+
+def ruleset_from_settings(data: dict, path: str) -> tuple:
+    """(RuleSet, fail_on or None) from a settings mapping; ``path`` names it in errors and
+    anchors relative pack paths."""
+    config = validate(data, path)
+    base = os.path.dirname(os.path.abspath(path)) if os.path.exists(path) else os.getcwd()
     packs = [config.extends] + [os.path.join(base, p) for p in config.rule_packs]
     try:
         rules, pack_settings = load_rules(packs)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.findings import Finding
-from shapelint.loading import MODEL_EXTENSIONS, ModelSpec, load_path
+from shapelint.loading import MODEL_EXTENSIONS, ModelSpec, build_spec, read_model_config
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
 
@@ -21,6 +21,7 @@ class FileResult:
     trace: Optional[ShapeTrace] = None
     findings: list = field(default_factory=list)
     fail_on: str = "error"  # the lowest severity that fails this file (from its config)
+    notes: list = field(default_factory=list)  # what the analysis could not do, and why
 
     @property
     def model(self) -> Optional[ModelSpec]:
@@ -44,22 +45,60 @@ def collect_paths(paths: list) -> list:
 
 
 def lint_path(path: str, input_shapes: Optional[list] = None,
-              ruleset: Optional[RuleSet] = None) -> FileResult:
+              ruleset: Optional[RuleSet] = None, cross_check: str = "recorded") -> FileResult:
     """Lint one model file; never raises for a bad file."""
     if not os.path.isfile(path):
         return FileResult(path, "error", error="no such file" if not os.path.exists(path)
                           else "not a regular file")
     try:
-        spec = load_path(path)
+        model_config = read_model_config(path)
     except NotAModel as e:
         return FileResult(path, "skipped", error=str(e))
+    except UnreadableModel as e:
+        return FileResult(path, "error", error=str(e))
+    return analyse(model_config, path, input_shapes, ruleset, cross_check)
+
+
+def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
+            ruleset: Optional[RuleSet] = None, cross_check: str = "recorded") -> FileResult:
+    """Lint a model config: shapes, the cross-checks asked for, then the rules.
+
+    ``cross_check``: ``recorded`` compares predictions with the shapes the file
+    records, ``tf`` also with TensorFlow's (needs TF), ``off`` with neither.
+    """
+    try:
+        spec = build_spec(model_config)
     except UnreadableModel as e:
         return FileResult(path, "error", error=str(e))
     except RecursionError:
         return FileResult(path, "error", error="the model config is nested too deeply")
     trace = propagate(spec, input_shapes)
-    return FileResult(path, "ok", trace=trace,
+    trace.compare_recorded = cross_check != "off"
+    notes = []
+    if cross_check == "tf":
+        notes.extend(_tf_cross_check(trace, model_config, input_shapes))
+    return FileResult(path, "ok", trace=trace, notes=notes,
                       findings=apply_rules(trace, ruleset or default_ruleset()))
+
+
+def _tf_cross_check(trace: ShapeTrace, model_config: dict, input_shapes) -> list:
+    """Fill each layer's ``tf_output_shapes``; returns notes (why TF could not say)."""
+    from shapelint.crosscheck import tf_output_shapes
+
+    predicted = {t.name: t.output_shapes for t in trace.layers}
+    result = tf_output_shapes(model_config, input_shapes, predicted)
+    for t in trace.layers:
+        shapes = result.shapes.get((t.name, t.call.node))
+        t.tf_output_shapes = [tuple(s) if s is not None else None for s in shapes] \
+            if shapes is not None else None
+    notes = []
+    if result.error:
+        notes.append(f"TensorFlow could not build the model, so its shapes were compared only "
+                     f"up to the failure: {result.error}")
+    if result.replaced:
+        notes.append("layers TensorFlow was not allowed to build (not built-in Keras layers): "
+                     + ", ".join(result.replaced))
+    return notes
 
 
 def count(results: list) -> dict:
@@ -71,4 +110,4 @@ def count(results: list) -> dict:
     return totals
 
 
-__all__ = ["FileResult", "Finding", "ShapeTrace", "collect_paths", "count", "lint_path"]
+__all__ = ["FileResult", "Finding", "ShapeTrace", "analyse", "collect_paths", "count", "lint_path"]

@@ -15,4 +15,5 @@ def load_config(data: dict) -> ModelSpec:
     return build_spec(model_config_from(data))
 
 
-__all__ = ["Call", "MODEL_EXTENSIONS", "ModelSpec", "TensorRef", "load_config", "load_path"]
+__all__ = ["Call", "MODEL_EXTENSIONS", "ModelSpec", "TensorRef", "build_spec", "load_config",
+           "load_path", "model_config_from", "read_model_config"]

@@ -44,6 +44,7 @@ def file_dict(result) -> dict:
         "layers": [layer_dict(t) for t in trace.layers] if trace else [],
         "findings": [f.to_dict() for f in result.findings],
         "input_sizes": None,
+        "notes": list(result.notes),
     }
 
 

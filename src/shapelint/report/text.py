@@ -64,6 +64,8 @@ def render(results: list, summary: bool = False, quiet: bool = False) -> str:
                          f"{len(result.trace.layers)} layer calls)")
             lines.extend("  " + line for line in layer_table(result))
             lines.append("")
+        for note in result.notes:
+            lines.append(f"{result.path}: note: {note}")
         for f in result.findings:
             lines.append(f"{result.path}:{f.layer}: {f.rule} [{f.severity}] {f.message}")
             if f.fix and not quiet:

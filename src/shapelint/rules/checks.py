@@ -83,21 +83,28 @@ def dense_on_large_flatten(graph: Graph, params: dict):
             }
 
 
-def recorded_shape_mismatch(graph: Graph, params: dict):
-    """The predicted output shape contradicts the shape recorded in the file."""
-    if graph.trace.input_overridden:
-        return  # the file recorded shapes for its own input size, not this one
+def cross_check_mismatch(graph: Graph, params: dict):
+    """The predicted output shape contradicts the one the file records or TF infers."""
     for t in graph.trace.layers:
-        if not t.recorded_output_shapes or not t.known:
-            continue
-        for predicted, recorded in zip(t.output_shapes, t.recorded_output_shapes):
-            if predicted is None or recorded is None:
-                continue
-            if len(predicted) != len(recorded) or any(
-                    p is not None and r is not None and p != r for p, r in zip(predicted, recorded)):
-                yield t, {"predicted": _fmt(predicted), "other": _fmt(recorded),
-                               "source": "the file"}
+        if not t.known:
+            continue  # its shapes came from the file in the first place
+        others = [("TensorFlow infers", t.tf_output_shapes)]
+        if graph.trace.compare_recorded and not graph.trace.input_overridden:
+            others.insert(0, ("the file records", t.recorded_output_shapes))
+        for source, shapes in others:
+            pair = next(((p, o) for p, o in zip(t.output_shapes, shapes or ())
+                         if _contradicts(p, o)), None)
+            if pair is not None:
+                yield t, {"predicted": _fmt(pair[0]), "other": _fmt(pair[1]), "source": source}
                 break
+
+
+def _contradicts(predicted, other) -> bool:
+    """Both known and different: a rank, or a dim both sides know."""
+    if predicted is None or other is None:
+        return False
+    return len(predicted) != len(other) or any(
+        p is not None and o is not None and p != o for p, o in zip(predicted, other))
 
 
 # name -> (function, extra template fields it provides)
@@ -105,5 +112,5 @@ CHECKS = {
     "receptive-field": (receptive_field_too_small, ("rf_text", "input_text", "coverage")),
     "flatten-dense": (dense_on_large_flatten,
                       ("map_text", "dense_name", "features", "weights", "area", "global_pool")),
-    "recorded-shapes": (recorded_shape_mismatch, ("predicted", "other", "source")),
+    "cross-check": (cross_check_mismatch, ("predicted", "other", "source")),
 }

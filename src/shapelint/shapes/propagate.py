@@ -55,6 +55,7 @@ class ShapeTrace:
     layers: list
     findings: list = field(default_factory=list)
     input_overridden: bool = False  # shapes were given, not the model's declared ones
+    compare_recorded: bool = True  # cross-check with the shapes the file records
 
     @property
     def inputs(self) -> list:

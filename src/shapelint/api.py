@@ -1,0 +1,224 @@
+"""Python API: ``shapelint.check(model_or_path)`` right before ``model.fit``.
+
+    import shapelint
+    report = shapelint.check(model, input_shape=(100, 100, 3))
+    report.raise_for_errors()        # ShapeLintError listing the findings
+
+``check`` accepts a live ``keras.Model`` (read through its config: the model, its
+weights and its layers are left untouched), a model file path, or a model config
+dict. Nothing here imports TensorFlow or Keras unless it is given a live model or
+asked for the TF cross-check.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from shapelint.errors import NotAModel, UnreadableModel
+from shapelint.findings import Finding
+
+CROSS_CHECKS = ("auto", "tf", "recorded", "off")
+
+
+class ShapeLintError(Exception):
+    """Raised by :meth:`Report.raise_for_errors`; ``.findings`` holds the error findings."""
+
+    def __init__(self, findings: list, model: str = "model"):
+        self.findings = findings
+        lines = [f"{model}: {len(findings)} shape error(s):"]
+        lines += [f"  {f.rule} {f.message}" + (f"\n      fix: {f.fix}" if f.fix else "")
+                  for f in findings]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class LayerShapes:
+    """One layer call, as in the JSON output's ``layers`` entries."""
+
+    name: str
+    class_name: str
+    node: int
+    input_shapes: list
+    output_shapes: list
+    recorded_output_shapes: Optional[list]
+    tf_output_shapes: Optional[list]
+    receptive_field: Optional[list]
+    jump: Optional[list]
+    dropped_border: Optional[list]
+
+
+@dataclass
+class Report:
+    """The result of :func:`check`."""
+
+    model: str
+    findings: list = field(default_factory=list)
+    layers: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)
+    input_sizes: Optional[dict] = None
+    notes: list = field(default_factory=list)  # e.g. why the TF cross-check could not run
+    _result: Any = None
+
+    @property
+    def errors(self) -> list:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """No error finding: the model can run at the analysed input size."""
+        return not self.errors
+
+    def raise_for_errors(self) -> "Report":
+        if self.errors:
+            raise ShapeLintError(self.errors, self.model)
+        return self
+
+    def to_json(self) -> str:
+        from shapelint.report import jsonfmt
+
+        return jsonfmt.render([self._result])
+
+    def __str__(self) -> str:
+        from shapelint.report import text
+
+        return text.render([self._result], summary=True).rstrip("\n")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(layer.name)}</td><td>{html.escape(layer.class_name)}</td>"
+            f"<td>{html.escape(_shapes_text(layer.output_shapes))}</td>"
+            f"<td>{_axes_text(layer.receptive_field)}</td><td>{_axes_text(layer.jump)}</td></tr>"
+            for layer in self.layers)
+        items = "".join(
+            f"<li><b>{f.rule}</b> [{f.severity}] {html.escape(f.message)}"
+            + (f"<br><i>fix: {html.escape(f.fix)}</i>" if f.fix else "") + "</li>"
+            for f in self.findings)
+        verdict = "no shape errors" if self.ok else f"{len(self.errors)} shape error(s)"
+        return (f"<div><b>shapelint</b>: {html.escape(self.model)} — {verdict}"
+                f"<ul>{items}</ul><table><tr><th>layer</th><th>class</th><th>output shape</th>"
+                f"<th>RF</th><th>jump</th></tr>{rows}</table></div>")
+
+
+def _shapes_text(shapes) -> str:
+    return " ".join("?" if s is None else str(tuple(s)).replace(",)", ")") for s in shapes or [])
+
+
+def _axes_text(values) -> str:
+    return "×".join(str(v) for v in values) if values else ""
+
+
+def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
+          config: Union[str, dict, None] = None, cross_check: str = "auto") -> Report:
+    """Lint a live ``keras.Model``, a model file path or a model config dict.
+
+    ``input_shape``: the input shape without the batch dim (a list of them for a
+    multi-input model), overriding the declared one. ``config``: a configuration file
+    path or a dict in the ``[tool.shapelint]`` schema; default: the nearest
+    configuration file above the model file (or the working directory).
+    ``cross_check``: ``"recorded"`` compares with the shapes the file records,
+    ``"tf"`` also with the shapes TensorFlow infers, ``"auto"`` does both when
+    TensorFlow is already imported in this process (always so for a live model),
+    ``"off"`` neither.
+    """
+    if cross_check not in CROSS_CHECKS:
+        raise ValueError(f"cross_check must be one of {', '.join(CROSS_CHECKS)}")
+    from shapelint.lint import FileResult, analyse
+
+    input_shapes = _input_shapes(input_shape)
+    path = os.fspath(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else None
+    ruleset, _ = _ruleset(config, path)
+    try:
+        model_config, name = _model_config(model_or_path, path)
+    except (NotAModel, UnreadableModel) as e:
+        raise ValueError(f"{path or 'model'}: {e}") from None
+    result: FileResult = analyse(model_config, path or name, input_shapes, ruleset,
+                                 cross_check=_resolve_cross_check(cross_check))
+    trace = result.trace
+    return Report(
+        model=trace.model.name, findings=list(result.findings),
+        layers=[LayerShapes(name=t.name, class_name=t.class_name, node=t.call.node,
+                            input_shapes=t.input_shapes, output_shapes=t.output_shapes,
+                            recorded_output_shapes=t.recorded_output_shapes,
+                            tf_output_shapes=t.tf_output_shapes,
+                            receptive_field=t.receptive_field, jump=t.jump,
+                            dropped_border=t.dropped_border) for t in trace.layers],
+        inputs=trace.inputs, notes=list(result.notes), _result=result)
+
+
+def _input_shapes(input_shape) -> Optional[list]:
+    if input_shape is None:
+        return None
+    shapes = list(input_shape)
+    if shapes and all(isinstance(s, (list, tuple)) for s in shapes):
+        return [tuple(s) for s in shapes]
+    return [tuple(shapes)]
+
+
+def _resolve_cross_check(mode: str) -> str:
+    if mode == "auto":
+        return "tf" if ("keras" in sys.modules or "tensorflow" in sys.modules) else "recorded"
+    return mode
+
+
+def _ruleset(config, path: Optional[str]):
+    from shapelint.config import Resolver, ruleset_from_settings
+
+    if isinstance(config, dict):
+        return ruleset_from_settings(config, "check(config=...)")
+    return Resolver(config).for_path(path or os.getcwd())
+
+
+def _model_config(model, path: Optional[str]) -> tuple:
+    """(model config dict, display name) of a path, a config dict or a live model."""
+    from shapelint.loading import model_config_from, read_model_config
+
+    if path is not None:
+        return read_model_config(path), path
+    if isinstance(model, dict):
+        return model_config_from(model), "model"
+    if hasattr(model, "get_config") and hasattr(model, "layers"):
+        return _live_config(model), getattr(model, "name", "model")
+    raise TypeError("check() takes a keras.Model, a model file path or a model config dict, "
+                    f"not {type(model).__name__}")
+
+
+def _live_config(model) -> dict:
+    """The serialized config of a live model: what its .keras file would hold (with the
+    shapes Keras recorded), read without touching weights or building anything."""
+    try:  # get_config, not serialize_keras_object: no compile config (losses, optimizer)
+        data = {"class_name": "Sequential" if _is_sequential(model) else "Functional",
+                "config": json.loads(json.dumps(model.get_config(), default=_jsonable))}
+    except NotImplementedError:
+        data = None
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        names = ", ".join(f"{layer.name} ({type(layer).__name__})" for layer in model.layers)
+        raise UnreadableModel(
+            f"{type(model).__name__} is a subclassed model: its call() is Python code, so "
+            "shapelint cannot see how its layers connect (it has: "
+            f"{names or 'no layers yet'}); build it as a Functional or Sequential model")
+    return data
+
+
+def _is_sequential(model) -> bool:
+    return any(c.__name__ == "Sequential" for c in type(model).__mro__)
+
+
+def _jsonable(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return str(value)
+
+
+__all__ = ["CROSS_CHECKS", "Finding", "LayerShapes", "Report", "ShapeLintError", "check"]

@@ -1,0 +1,621 @@
+"""Output shapes as Keras/TensorFlow infers them, from a model config stripped of foreign code.
+
+Keras's ``safe_mode`` is not a security boundary: a config can name any module or
+function, Lambda layers carry marshalled bytecode and TFSMLayer loads a SavedModel from
+a path. So before Keras sees a config, a deep copy of it keeps only Keras's own
+built-in layer classes; everything else (Lambda, TFSMLayer, custom or registered
+classes, foreign ``module`` values) becomes a stand-in layer whose output shape is
+shapelint's prediction. Nested objects of kept layers (initializers, activations, ...)
+that are not Keras's own fall back to defaults. The model is then built symbolically
+(no weights are loaded or even allocated) and every layer call's output shape is read
+off the graph, with shapelint's qualified names for layers inside nested models.
+
+Keras is imported lazily: this module imports without TensorFlow installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
+MODEL_CLASSES = ("Functional", "Model", "Sequential")
+DENIED_LAYERS = {"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper"}
+PATH_LAYERS = {"StringLookup", "IntegerLookup", "TextVectorization"}  # a str vocabulary is a file
+DATA_OBJECTS = {"__keras_tensor__", "__numpy__", "__bytes__", "__ellipsis__", "__slice__",
+                "__tensor__"}
+NESTED_NAMESPACES = ("layers", "initializers", "regularizers", "constraints", "dtype_policies")
+MODEL_KEYS = ("name", "trainable", "layers", "input_layers", "output_layers", "build_input_shape")
+MAX_DEPTH = 64
+
+
+@dataclass
+class TFShapes:
+    shapes: dict  # {(qualified layer name, node index): [output shape tuples]}
+    error: Optional[str] = None  # one line: why Keras could not build the model
+    replaced: list = field(default_factory=list)  # qualified names of stand-in layers
+    layer: Optional[str] = None  # the layer Keras was building when it refused (as Keras names it)
+
+
+def tf_output_shapes(model_config: dict, input_shapes: Optional[list] = None,
+                     predicted: Optional[dict] = None) -> TFShapes:
+    """Keras's output shape at every layer call of ``model_config``; never raises.
+
+    ``input_shapes`` (one per model input, batch excluded) overrides the declared
+    input shapes; ``predicted`` maps a layer's qualified name (or ``(name, node)``) to
+    shapelint's predicted output shapes, which stand-in layers return.
+    """
+    try:
+        keras = _import_keras()
+    except Exception as e:  # noqa: BLE001 - a broken TF install is reported, not raised
+        return TFShapes({}, _one_line(e))
+    replaced: list = []
+    shapes: dict = {}
+    stand_in = None
+    try:
+        sanitizer = _Sanitizer(keras, predicted or {})
+        config = sanitizer.top(model_config, input_shapes)
+        replaced = sanitizer.replaced
+        stand_in = _stand_in_class(keras, sanitizer)
+        model = _build(keras, config, stand_in)
+        _Walker(keras, stand_in, shapes).walk(model, "", None)
+    except Exception as e:  # noqa: BLE001 - Keras refusing the model is the answer
+        if not shapes and stand_in is not None:
+            with contextlib.suppress(Exception):
+                _partial(keras, e.__traceback__, _Walker(keras, stand_in, shapes))
+        return TFShapes(shapes, _one_line(e), replaced, _failed_layer(keras, e.__traceback__))
+    return TFShapes(shapes, None, replaced)
+
+
+def _one_line(e: BaseException) -> str:
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return f"{type(e).__name__}: {lines[0][:300] if lines else ''}".rstrip(": ")
+
+
+# -- importing Keras quietly ---------------------------------------------------------------
+
+def _import_keras():
+    if "keras" in sys.modules and "tensorflow" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _stderr_silenced():  # TF's C++ side prints before its log level is read
+        import keras
+    with contextlib.suppress(Exception):
+        import absl.logging
+        absl.logging.set_verbosity(absl.logging.ERROR)
+    with contextlib.suppress(Exception):
+        import tensorflow as tf
+        tf.get_logger().setLevel("ERROR")
+    return keras
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    try:
+        fd = sys.stderr.fileno()
+        saved = os.dup(fd)
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured): nothing to do
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+# -- sanitizing ------------------------------------------------------------------------------
+
+class _Unsafe(Exception):
+    """A layer config holds something that is not Keras's own: use a stand-in."""
+
+
+@dataclass
+class _Slot:
+    names: list  # qualified name of the layer in each call of its enclosing model
+    outputs: int  # how many outputs the config reads from it
+
+
+def _qualify(prefix: str, name: str) -> str:
+    return f"{prefix}/{name}" if prefix else name
+
+
+def _nested_prefix(name: str, node: int) -> str:
+    return name if node == 0 else f"{name}:{node}"
+
+
+def _is_activation_key(key) -> bool:
+    return isinstance(key, str) and (key == "activation" or key.endswith("_activation"))
+
+
+def _default_for(key) -> Any:
+    """The harmless value for a slot holding a foreign object, or _Unsafe."""
+    if _is_activation_key(key):
+        return "linear"
+    if isinstance(key, str) and (key.endswith(("_initializer", "_regularizer", "_constraint"))
+                                 or key in ("dtype", "quantization_config")):
+        return None
+    raise _Unsafe(key)
+
+
+def _keras_module(module) -> bool:
+    return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
+
+
+class _Sanitizer:
+    """Makes the copy of a model config that Keras gets to see."""
+
+    def __init__(self, keras, predicted: dict):
+        from keras.src import activations
+        from keras.src.models.functional import Functional
+
+        self.keras = keras
+        self.predicted = predicted
+        self.activations = set(activations.ALL_OBJECTS_DICT)
+        self.model_classes = {"Functional": Functional, "Model": keras.Model,
+                              "Sequential": keras.Sequential}
+        self.slots: list = []
+        self.replaced: list = []
+
+    # -- models ---------------------------------------------------------------------------
+    def top(self, entry: Any, input_shapes: Optional[list]) -> dict:
+        if not isinstance(entry, dict) or self._model_class(entry) is None:
+            name = entry.get("class_name") if isinstance(entry, dict) else type(entry).__name__
+            raise ValueError(f"top-level class {name!r} is not a built-in Keras model")
+        model = self.model(entry, [""], 0)
+        self._set_inputs(model, input_shapes)
+        return model
+
+    def _model_class(self, entry: dict):
+        name = entry.get("class_name")
+        if name not in MODEL_CLASSES or entry.get("registered_name") not in (None, name):
+            return None
+        if "module" in entry and not _keras_module(entry["module"]):
+            return None
+        return self.model_classes[name]
+
+    def model(self, entry: dict, prefixes: list, depth: int) -> dict:
+        """A sanitized model entry; ``prefixes``: the qualified prefix of each of its calls."""
+        if depth > MAX_DEPTH:
+            raise ValueError(f"models nested more than {MAX_DEPTH} deep")
+        cls = self.model_classes[entry["class_name"]]
+        config = entry.get("config")
+        if isinstance(config, list):  # very old Sequential: a bare list of layers
+            config = {"name": entry.get("name") or "sequential", "layers": config}
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError(f"model {entry.get('name')!r} has no 'layers' list")
+        kept = {k: config[k] for k in MODEL_KEYS if k in config}
+        out = {"class_name": entry["class_name"], "module": cls.__module__, "config": kept}
+        if "name" in entry:
+            out["name"] = entry["name"]
+        if entry.get("inbound_nodes") is not None:
+            out["inbound_nodes"] = self.data(entry["inbound_nodes"])
+        sequential = entry["class_name"] == "Sequential"
+        outputs = {} if sequential else self._outputs_read(config)
+        layers = []
+        for i, layer in enumerate(config["layers"]):
+            if not isinstance(layer, dict):
+                raise ValueError(f"layer #{i} is not a {{'class_name', 'config'}} mapping")
+            name = self._name(layer, f"layer_{i}")
+            nodes = 1 if sequential else len(layer.get("inbound_nodes") or [])
+            layers.append(self.layer(layer, name, prefixes, nodes, outputs.get(name, 1), depth))
+        out["config"]["layers"] = layers
+        for key in ("input_layers", "output_layers", "build_input_shape"):
+            if key in config:
+                out["config"][key] = self.data(config[key])
+        if not isinstance(kept.get("name", ""), str):
+            raise ValueError(f"model name {kept['name']!r} is not a string")
+        return out
+
+    def layer(self, entry: dict, name: str, prefixes: list, nodes: int, outputs: int,
+              depth: int) -> dict:
+        looks_like_model = isinstance(entry.get("config"), dict) and isinstance(
+            entry["config"].get("layers"), list)
+        if entry.get("class_name") in MODEL_CLASSES or looks_like_model:
+            if self._model_class(entry) is not None:
+                inner = [_qualify(p, _nested_prefix(name, k)) for p in prefixes
+                         for k in range(max(nodes, 1))]
+                return self.model(entry, inner, depth + 1)
+            return self.stand_in(entry, name, prefixes, outputs)
+        try:
+            kept = self.keep(entry)
+        except _Unsafe:
+            kept = None
+        return kept if kept is not None else self.stand_in(entry, name, prefixes, outputs)
+
+    def keep(self, entry: dict) -> Optional[dict]:
+        """The entry with a Keras-only config, or None when its class is not Keras's own."""
+        class_name = entry.get("class_name")
+        if not isinstance(class_name, str) or entry.get("registered_name") not in (None, class_name):
+            return None
+        if "module" in entry and not _keras_module(entry["module"]):
+            return None
+        module = None
+        if "module" in entry and entry["module"].startswith("keras.src.ops."):
+            op = getattr(sys.modules.get(entry["module"]), class_name, None)
+            if not (isinstance(op, type) and issubclass(op, self.keras.Operation)):
+                return None
+            module = entry["module"]
+        elif self._layer_class(class_name) is None:
+            return None
+        elif "module" in entry:
+            module = "keras.layers"
+        if not isinstance(entry.get("config"), dict):
+            return None
+        config = self.scrub(entry["config"])
+        if class_name in PATH_LAYERS and any(isinstance(config.get(k), str)
+                                             for k in ("vocabulary", "idf_weights")):
+            return None
+        out = {"class_name": class_name, "config": config}
+        if module is not None:
+            out["module"] = module
+        for key in ("name", "inbound_nodes", "shared_object_id"):
+            if key in entry:
+                out[key] = self.data(entry[key]) if key == "inbound_nodes" else entry[key]
+        return out
+
+    def stand_in(self, entry: dict, name: str, prefixes: list, outputs: int) -> dict:
+        slot = len(self.slots)
+        names = [_qualify(p, name) for p in prefixes]
+        self.slots.append(_Slot(names, outputs))
+        self.replaced.extend(n for n in names if n not in self.replaced)
+        out = {"class_name": STAND_IN, "config": {"name": name, "slot": slot}, "name": name,
+               "inbound_nodes": self.data(entry.get("inbound_nodes") or [])}
+        if "module" in entry:
+            out["module"] = None
+        return out
+
+    def _layer_class(self, class_name: str):
+        if class_name.startswith("_") or class_name in DENIED_LAYERS:
+            return None
+        cls = getattr(self.keras.layers, class_name, None)
+        if isinstance(cls, type) and issubclass(cls, self.keras.layers.Layer) and not issubclass(
+                cls, self.keras.Model):
+            return cls
+        return None
+
+    # -- nested objects ---------------------------------------------------------------------
+    def scrub(self, value: Any, key: Any = None) -> Any:
+        """A copy of a kept layer's config value with only Keras objects in it."""
+        if isinstance(value, dict):
+            if "class_name" in value:
+                return self.scrub_object(value, key)
+            return {k: self.scrub(v, k) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.scrub(v, key) for v in value]
+        if isinstance(value, str):
+            if value == STAND_IN:
+                raise _Unsafe(value)
+            if _is_activation_key(key) and value not in self.activations:
+                return "linear"
+        return value
+
+    def scrub_object(self, obj: dict, key: Any) -> Any:
+        class_name = obj["class_name"]
+        if class_name in DATA_OBJECTS:
+            return {k: self.scrub(v, k) for k, v in obj.items()}
+        if obj.get("registered_name") not in (None, class_name) or (
+                "module" in obj and not _keras_module(obj["module"]) and not (
+                class_name == "function" and obj["module"] == "builtins")):
+            return _default_for(key)
+        if class_name == "function":
+            fn = obj.get("config")
+            if _is_activation_key(key) and isinstance(fn, str) and fn in self.activations:
+                return fn
+            return _default_for(key)
+        if class_name in MODEL_CLASSES:  # a model inside a wrapper layer
+            if self._model_class(obj) is None:
+                return _default_for(key)
+            cls, module = self.model_classes[class_name], self.model_classes[class_name].__module__
+        else:
+            cls, module = self._nested_class(class_name)
+            if cls is None:
+                return _default_for(key)
+        if class_name in PATH_LAYERS and isinstance(obj.get("config"), dict) and any(
+                isinstance(obj["config"].get(k), str) for k in ("vocabulary", "idf_weights")):
+            raise _Unsafe(class_name)
+        out = {k: self.scrub(v, k) for k, v in obj.items()
+               if k not in ("module", "registered_name", "build_config", "compile_config")}
+        if "module" in obj:
+            out["module"] = module
+        return out
+
+    def _nested_class(self, class_name: str) -> tuple:
+        if class_name.startswith("_"):
+            return None, None
+        if self._layer_class(class_name) is not None:
+            return self._layer_class(class_name), "keras.layers"
+        keras = self.keras
+        bases = (keras.initializers.Initializer, keras.regularizers.Regularizer,
+                 keras.constraints.Constraint, keras.dtype_policies.DTypePolicy)
+        for namespace in NESTED_NAMESPACES[1:]:
+            cls = getattr(getattr(keras, namespace), class_name, None)
+            if isinstance(cls, type) and issubclass(cls, bases):
+                return cls, f"keras.{namespace}"
+        if class_name == "DTypePolicy":
+            return keras.dtype_policies.DTypePolicy, "keras"
+        return None, None
+
+    def data(self, value: Any) -> Any:
+        """Inbound nodes / input and output lists: plain data and symbolic tensors only."""
+        if isinstance(value, dict):
+            if "class_name" in value and value["class_name"] not in DATA_OBJECTS:
+                return None
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.data(v) for v in value]
+        return value
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _name(entry: dict, default: str) -> str:
+        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        name = entry.get("name") or config.get("name") or default
+        if not isinstance(name, str):
+            raise ValueError(f"layer name {name!r} is not a string")
+        return name
+
+    @staticmethod
+    def _outputs_read(config: dict) -> dict:
+        """{layer name: 1 + the highest output index any reference in ``config`` reads}."""
+        found: dict = {}
+
+        def visit(value):
+            if isinstance(value, (list, tuple)):
+                if (len(value) in (3, 4) and isinstance(value[0], str)
+                        and all(isinstance(v, int) for v in value[1:3])):
+                    found[value[0]] = max(found.get(value[0], 1), value[2] + 1)
+                for v in value:
+                    visit(v)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    visit(v)
+
+        for layer in config["layers"]:
+            if isinstance(layer, dict):
+                visit(layer.get("inbound_nodes"))
+        visit(config.get("output_layers"))
+        return found
+
+    def _set_inputs(self, model: dict, input_shapes: Optional[list]) -> None:
+        """Override the declared input shapes; give a Sequential an explicit InputLayer."""
+        layers = model["config"]["layers"]
+        if model["class_name"] == "Sequential":
+            if layers and layers[0].get("class_name") != "InputLayer":
+                first = layers[0]
+                shape = _declared_shape(first.get("config") or {}) or model["config"].get(
+                    "build_input_shape")
+                for key in ("batch_input_shape", "batch_shape", "input_shape", "batch_size"):
+                    (first.get("config") or {}).pop(key, None)
+                if shape is None and input_shapes is None:
+                    raise ValueError("the Sequential model declares no input shape")
+                stub = {"class_name": "InputLayer",
+                        "config": {"name": f"{self._name(first, 'layer')}_input",
+                                   "batch_shape": list(shape) if shape else None}}
+                if "module" in first:
+                    stub["module"] = "keras.layers"
+                layers.insert(0, stub)
+            model["config"].pop("build_input_shape", None)
+            inputs = layers[:1]
+        else:
+            by_name = {layer.get("name") or (layer.get("config") or {}).get("name"): layer
+                       for layer in layers}
+            refs: list = []
+            _collect_refs(model["config"].get("input_layers"), refs)
+            inputs = [by_name.get(r) for r in refs]
+        if input_shapes is None:
+            return
+        if len(input_shapes) != len(inputs):
+            raise ValueError(f"the model has {len(inputs)} input(s), "
+                             f"got {len(input_shapes)} input shape(s)")
+        for layer, shape in zip(inputs, input_shapes):
+            if layer is None or layer.get("class_name") != "InputLayer":
+                raise ValueError("an input of the model is not an InputLayer")
+            config = layer.setdefault("config", {})
+            for key in ("batch_input_shape", "batch_shape", "input_shape", "shape", "batch_size"):
+                config.pop(key, None)
+            config["batch_shape"] = [None] + [None if d is None else int(d) for d in shape]
+
+
+def _declared_shape(config: dict) -> Optional[list]:
+    for key in ("batch_shape", "batch_input_shape"):
+        if _is_shape(config.get(key)):
+            return list(config[key])
+    for key in ("shape", "input_shape"):
+        if _is_shape(config.get(key)):
+            return [config.get("batch_size")] + list(config[key])
+    return None
+
+
+def _collect_refs(value: Any, out: list) -> None:
+    if isinstance(value, (list, tuple)):
+        if len(value) == 3 and isinstance(value[0], str) and isinstance(value[1], int):
+            out.append(value[0])
+            return
+        for v in value:
+            _collect_refs(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_refs(v, out)
+
+
+# -- the stand-in layer ----------------------------------------------------------------------
+
+def _lookup(predicted: dict, key: tuple) -> Optional[list]:
+    value = predicted.get(key, predicted.get(key[0]))
+    if value is None:
+        return None
+    if _is_shape(value):  # a single shape instead of a list of them
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [tuple(s) if _is_shape(s) else None for s in value]
+    return None
+
+
+def _stand_in_class(keras, sanitizer: _Sanitizer):
+    """A Layer class standing in for every replaced layer of this one model."""
+
+    class StandIn(keras.layers.Layer):
+        current: Optional[tuple] = None  # (qualified name, node) while the graph is walked
+
+        def __init__(self, name: str, slot: int):
+            super().__init__(name=name, trainable=False)
+            self.slot = slot
+            self.built = True
+
+        @classmethod
+        def from_config(cls, config):
+            name = config.get("name")
+            return cls(name=name if isinstance(name, str) else "stand_in", slot=int(config["slot"]))
+
+        def get_config(self):
+            return {"name": self.name, "slot": self.slot}
+
+        def build(self, *args, **kwargs):
+            self.built = True
+
+        def call(self, inputs, *args, **kwargs):
+            raise RuntimeError(f"{self.name} stands in for a layer that is never run")
+
+        def compute_output_spec(self, *args, **kwargs):
+            slot = sanitizer.slots[self.slot]
+            key = StandIn.current or (slot.names[0], len(self._inbound_nodes))
+            tensors = [t for t in keras.tree.flatten((args, kwargs))
+                       if isinstance(t, keras.KerasTensor)]
+            shapes = _lookup(sanitizer.predicted, key) or []
+            count = max(slot.outputs, len(shapes), 1)
+            specs = []
+            for i in range(count):
+                shape = shapes[i] if i < len(shapes) else None
+                if shape is None:
+                    if not tensors:
+                        raise ValueError(f"{key[0]}: no predicted shape for a layer without inputs")
+                    shape = tensors[min(i, len(tensors) - 1)].shape
+                dtype = tensors[0].dtype if tensors else "float32"
+                specs.append(keras.KerasTensor(tuple(shape), dtype=dtype))
+            return specs[0] if count == 1 else specs
+
+    return StandIn
+
+
+# -- building and walking --------------------------------------------------------------------
+
+def _build(keras, config: dict, stand_in) -> Any:
+    """The model, built symbolically in safe mode; its variables are never allocated."""
+    from keras.src.backend.common import global_state
+    from keras.src.saving.serialization_lib import SafeModeScope, deserialize_keras_object
+
+    pending = global_state.get_global_attribute("uninitialized_variables")
+    saved = list(pending) if pending else []
+    filtering = global_state.get_global_attribute("traceback_filtering")
+    global_state.set_global_attribute("traceback_filtering", False)  # keep the failing layer
+    try:
+        with warnings.catch_warnings(), SafeModeScope(True), \
+                keras.StatelessScope(initialize_variables=False):
+            warnings.simplefilter("ignore")
+            return deserialize_keras_object(config, custom_objects={STAND_IN: stand_in},
+                                            safe_mode=True)
+    finally:  # forget the deferred variables: nothing may initialize them later
+        global_state.set_global_attribute("uninitialized_variables", saved)
+        global_state.set_global_attribute("traceback_filtering", filtering)
+
+
+class _Walker:
+    """Every layer call's output shapes, nested models walked on their actual inputs."""
+
+    def __init__(self, keras, stand_in: type, out: dict):
+        self.keras = keras
+        self.stand_in = stand_in
+        self.out = out
+
+    def walk(self, model, prefix: str, inputs: Optional[list]) -> list:
+        keras = self.keras
+        graph = getattr(model, "_functional", None) or model
+        tensors = {} if inputs is None else {id(x): y for x, y in zip(graph.inputs, inputs)}
+        ordered = [graph._nodes_by_depth[d] for d in sorted(graph._nodes_by_depth, reverse=True)]
+        in_graph = {id(node) for nodes in ordered for node in nodes}
+        for nodes in ordered:
+            for node in nodes:
+                op = node.operation
+                # node index among this graph's calls of op (a Sequential keeps stale ones)
+                mine = [n for n in op._inbound_nodes if id(n) in in_graph]
+                key = (_qualify(prefix, op.name), mine.index(node))
+                if inputs is None:  # the top model: Keras computed these when building it
+                    outputs = list(node.outputs)
+                    if isinstance(op, keras.Model):
+                        args = keras.tree.flatten((node.arguments.args, node.arguments.kwargs))
+                        self.walk(op, _nested_prefix(*key), [a for a in args
+                                                            if isinstance(a, keras.KerasTensor)])
+                elif node.is_input:
+                    outputs = [tensors[id(node.outputs[0])]]
+                else:
+                    args, kwargs = node.arguments.fill_in(tensors)
+                    if isinstance(op, keras.Model):
+                        flat = [a for a in keras.tree.flatten((args, kwargs))
+                                if isinstance(a, keras.KerasTensor)]
+                        outputs = self.walk(op, _nested_prefix(*key), flat)
+                    else:
+                        outputs = keras.tree.flatten(self._spec(op, key, args, kwargs))
+                    for x, y in zip(node.outputs, outputs):
+                        tensors[id(x)] = y
+                self.out[key] = [_shape(t) for t in outputs]
+        if inputs is None:
+            return list(keras.tree.flatten(graph.outputs))
+        return [tensors[id(x)] for x in keras.tree.flatten(graph.outputs)]
+
+    def _spec(self, op, key: tuple, args, kwargs):
+        if not isinstance(op, self.stand_in):
+            return op.compute_output_spec(*args, **kwargs)
+        self.stand_in.current = key
+        try:
+            return op.compute_output_spec(*args, **kwargs)
+        finally:
+            self.stand_in.current = None
+
+
+def _frames(tb):
+    while tb is not None:
+        yield tb.tb_frame
+        tb = tb.tb_next
+
+
+def _failed_layer(keras, tb) -> Optional[str]:
+    """The innermost Keras operation on the traceback of a build failure."""
+    found = None
+    for frame in _frames(tb):
+        op = frame.f_locals.get("self")
+        if isinstance(op, keras.Operation) and isinstance(getattr(op, "name", None), str):
+            found = op.name
+    return found
+
+
+def _partial(keras, tb, walker: _Walker) -> None:
+    """Shapes of the calls the top Functional model made before Keras gave up on it."""
+    for frame in _frames(tb):
+        if frame.f_code.co_name == "functional_from_config" and "created_layers" in frame.f_locals:
+            layers = frame.f_locals["created_layers"]
+            break
+    else:
+        return
+    for name, op in layers.items():
+        for k, node in enumerate(op._inbound_nodes):
+            walker.out[(name, k)] = [_shape(t) for t in node.outputs]
+            if isinstance(op, keras.Model):
+                args = keras.tree.flatten((node.arguments.args, node.arguments.kwargs))
+                walker.walk(op, _nested_prefix(name, k),
+                            [a for a in args if isinstance(a, keras.KerasTensor)])
+
+
+def _shape(t) -> tuple:
+    return tuple(None if d is None else int(d) for d in t.shape)
