@@ -175,3 +175,50 @@ def test_round_trip_nested_and_shared_matches_keras(nested_shared_model, tmp_pat
     assert predicted[("inner/c", 0)] == [(None, 6, 6, 4)]  # 8 - 2
     assert predicted[("encoder", 1)] == [(None, 8, 8, 3)]
     assert trace.findings == []
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5", ".json", ".yaml"])
+def test_every_file_format_reads_a_keras2_config(tmp_path, suffix):
+    """The hand-written tf.keras 2 config, stored the way each format stores it."""
+    with open(os.path.join(FIXTURES, "keras2_functional.json")) as f:
+        data = json.load(f)
+    path = tmp_path / f"model{suffix}"
+    if suffix == ".keras":
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("config.json", json.dumps(data))
+            z.writestr("metadata.json", "{}")
+    elif suffix == ".h5":
+        h5py = pytest.importorskip("h5py")
+        with h5py.File(path, "w") as f:
+            f.attrs["model_config"] = json.dumps(data).encode("utf-8")
+    elif suffix == ".json":
+        path.write_text(json.dumps(data))
+    else:
+        path.write_text(yaml.safe_dump(data))
+    trace = propagate(load_path(str(path)))
+    assert trace.model.format == "keras2"
+    assert shapes_by_call(trace)[("shared_conv", 1)] == [(None, 12, 12, 8)]
+    assert trace.layers[-1].output_shapes == [(None, 1)]
+
+
+def test_an_edited_recorded_shape_is_a_shape_mismatch(tmp_path):
+    """config.json says conv1 outputs 99×99: the cross-check with recorded shapes (SL004)."""
+    from shapelint.lint import lint_path
+
+    source = os.path.join(os.path.dirname(FIXTURES), "..", "examples", "stride3_stack.keras")
+    edited = tmp_path / "edited.keras"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(edited, "w") as dst:
+        for item in src.infolist():
+            payload = src.read(item.filename)
+            if item.filename == "config.json":
+                config = json.loads(payload)
+                conv2 = next(l for l in config["config"]["layers"] if l["name"] == "conv2")
+                conv2["inbound_nodes"][0]["args"][0]["config"]["shape"] = [None, 99, 99, 16]
+                payload = json.dumps(config).encode()
+            dst.writestr(item, payload)
+    findings = lint_path(str(edited)).findings
+    sl004 = [f for f in findings if f.rule == "SL004"]
+    assert [f.layer for f in sl004] == ["conv1"]
+    assert "10×10×16" in sl004[0].message and "99×99×16" in sl004[0].message
+    assert not [f for f in lint_path(source).findings if f.rule == "SL004"]
+    assert not [f for f in lint_path(str(edited), cross_check="off").findings if f.rule == "SL004"]

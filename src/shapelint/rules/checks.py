@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shapelint.rules.view import FAMILY_OF
+from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
 
 
 @dataclass
@@ -23,12 +23,15 @@ class Graph:
     readers: dict  # call id -> [LayerTrace]
 
     @classmethod
-    def of(cls, trace, views: dict) -> "Graph":
+    def of(cls, trace) -> "Graph":
         readers: dict = {}
         for t in trace.layers:  # a nested model reads the inner outputs it returns
             sources = t.call.args + list(t.call.kw_tensors.values()) + (t.call.aliases or [])
             for ref in {r.call for r in sources}:
                 readers.setdefault(ref, []).append(t)
+        size = model_input_size(trace)
+        views = {t.call.id: layer_view(t, [r.class_name for r in readers.get(t.call.id, ())], size)
+                 for t in trace.layers}
         return cls(trace, views, readers)
 
 
@@ -42,8 +45,8 @@ def receptive_field_too_small(graph: Graph, params: dict):
         view = graph.views.get(t.call.id)
         if view is None or not view["rf"] or not view["model_input_size"] or t.call.aliases:
             continue
-        if any((graph.views.get(c.call.id) or {}).get("rf") for c in graph.readers.get(t.call.id, ())):
-            continue  # not the last spatial layer of its branch
+        if any(_same_rank(c, t) for c in graph.readers.get(t.call.id, ())):
+            continue  # a reader keeps the spatial axes: not the last spatial layer of its branch
         size, rf = view["model_input_size"], view["rf"]
         if len(size) != len(rf) or not all(isinstance(n, int) for n in size):
             continue
@@ -51,6 +54,11 @@ def receptive_field_too_small(graph: Graph, params: dict):
         if min(ratios) < params["min_fraction"]:
             yield t, {"rf_text": _fmt(rf), "input_text": _fmt(size),
                            "coverage": f"{100 * min(ratios):.0f}%"}
+
+
+def _same_rank(reader, layer) -> bool:
+    a, b = reader.output_shapes[0] if reader.output_shapes else None, layer.output_shapes[0]
+    return a is not None and b is not None and len(a) == len(b)
 
 
 def dense_on_large_flatten(graph: Graph, params: dict):

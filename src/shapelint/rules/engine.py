@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from shapelint.findings import Finding
 from shapelint.rules.checks import CHECKS, Graph
 from shapelint.rules.pack import PackError, Rule, builtin_pack_path, load_pack
-from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
 from shapelint.shapes.propagate import ShapeTrace
 
 OFF = "off"
@@ -154,13 +153,8 @@ def apply_rules(trace: ShapeTrace, ruleset: RuleSet) -> list:
         if f.rule in ruleset.rules and ruleset.enabled(f.rule):
             findings.append(replace(f, severity=ruleset.severity_of(f.rule)))
 
-    size = model_input_size(trace)
-    readers_graph = Graph.of(trace, {})
-    views = {}
-    for t in trace.layers:
-        following = [r.class_name for r in readers_graph.readers.get(t.call.id, ())]
-        views[t.call.id] = layer_view(t, following, size)
-    graph = replace(readers_graph, views=views)
+    graph = Graph.of(trace)
+    views = graph.views
 
     layer_rules = [r for r in ruleset.rules.values() if r.when is not None and ruleset.enabled(r.code)]
     for t in trace.layers:
@@ -201,4 +195,4 @@ def _finding(rule: Rule, ruleset: RuleSet, layer: str, names: dict) -> Finding:
                    layer=layer, message=render(rule.message, names), fix=render(rule.fix, names))
 
 
-__all__ = ["RuleSet", "apply_rules", "apply_settings", "default_ruleset", "load_rules", "FAMILY_OF"]
+__all__ = ["RuleSet", "apply_rules", "apply_settings", "default_ruleset", "load_rules"]
