@@ -81,6 +81,14 @@ def test_model_is_not_mutated():
     assert model.inputs[0].shape == (None, 64, 64, 1)
 
 
+def test_a_model_tf_refuses_to_build_is_still_linted():
+    report = shapelint.check(os.path.join(EXAMPLES, "unet_100.keras"), cross_check="tf")
+    assert [f.rule for f in report.errors] == ["SL002"]
+    assert any("could not build" in note and "Concatenate" in note for note in report.notes)
+    by_name = {layer.name: layer for layer in report.layers}
+    assert by_name["enc1_conv"].tf_output_shapes == by_name["enc1_conv"].output_shapes
+
+
 def test_paths_and_config_dicts():
     report = shapelint.check(os.path.join(EXAMPLES, "unet_100.keras"), cross_check="recorded")
     assert [f.rule for f in report.errors] == ["SL002"]

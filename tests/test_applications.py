@@ -16,6 +16,7 @@ keras = pytest.importorskip("keras")
 
 from keras_graph import eager_shapes, symbolic_shapes  # noqa: E402
 
+from shapelint.lint import analyse  # noqa: E402
 from shapelint.loading import load_config  # noqa: E402
 from shapelint.rules.engine import apply_rules, default_ruleset  # noqa: E402
 from shapelint.shapes.propagate import propagate  # noqa: E402
@@ -90,3 +91,16 @@ def test_odd_size_matches_tf_running_the_model(app, size):
         return
     assert not errors, f"TF runs at {size}×{size}, shapelint reports {errors[:3]}"
     _compare(trace, expected, batch_none=True)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_tf_cross_check_finds_no_mismatch(app):
+    """--cross-check tf: TF rebuilds the app from its config; every call agrees (no SL004)."""
+    config, _ = reference(app)["default"]
+    result = analyse(config, app, cross_check="tf")
+    assert not [f for f in result.findings if f.rule == "SL004"]
+    assert not any("could not build" in note for note in result.notes), result.notes
+    compared = [t for t in result.trace.layers if t.tf_output_shapes is not None]
+    assert len(compared) >= len(result.trace.layers) - 2  # stand-ins for the apps' own layers
+    # the comparison is real: TF's shapes equal the predicted ones everywhere it answered
+    assert all(t.tf_output_shapes == t.output_shapes for t in compared)

@@ -45,10 +45,8 @@ def small_unet(size) -> keras.Model:
 
 
 def payload_function(marker: str):
-    """A function that writes ``marker`` when called (what a malicious Lambda would do)."""
-    namespace: dict = {}
-    exec(f"def payload(x):\n    open({marker!r}, 'w').write('pwned')\n    return x\n", namespace)
-    return namespace["payload"]
+    """A lambda that writes ``marker`` when called: Keras stores it as marshalled bytecode."""
+    return eval(f"lambda x: (open({marker!r}, 'w').write('pwned'), x)[1]", {})
 
 
 # -- agreement with Keras on real models ---------------------------------------------------------
@@ -78,6 +76,17 @@ def test_tf_keras2_sequential_without_input_layer():
     assert result.error is None
     assert result.shapes == {("c_input", 0): [(None, 100, 16)], ("c", 0): [(None, 32, 32)],
                              ("d", 0): [(None, 32, 4)]}
+
+
+def test_tf_keras2_functional_fixture():
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "keras2_functional.json")
+    with open(path) as f:
+        result = tf_output_shapes(json.load(f))
+    assert result.error is None
+    # 28 -> (28 - 5) // 2 + 1 = 12 for both calls of the shared conv; pool 3/3 -> 4
+    assert result.shapes[("shared_conv", 0)] == result.shapes[("shared_conv", 1)] == [
+        (None, 12, 12, 8)]
+    assert result.shapes[("pool", 0)] == [(None, 4, 4, 8)]
 
 
 def test_functional_with_shared_layer_and_nested_model_matches_keras():
@@ -134,13 +143,13 @@ def test_unet_at_100_is_refused_at_the_concatenate():
     config = config_of(small_unet(None))
     find_layer(config, "image")["config"]["batch_shape"] = [None, 100, 100, 1]
     result = tf_output_shapes(config)
-    # 100 -> 50 -> 25 -> 12; back up: 12 -> 24 meets the 25x25 skip of enc2
+    # enc convs see 100, 50, 25; the bottom is 12; back up, 12 -> 24 meets enc3's 25x25
     assert result.error.startswith("ValueError: ") and "Concatenate" in result.error
     assert "\n" not in result.error
-    assert result.layer == "dec2_concat"
-    assert result.shapes[("dec2_up", 0)] == [(None, 24, 24, 4)]  # what Keras built before
-    assert result.shapes[("enc2_conv", 0)] == [(None, 25, 25, 4)]
-    assert ("dec2_concat", 0) not in result.shapes
+    assert result.layer == "dec3_concat"
+    assert result.shapes[("dec3_up", 0)] == [(None, 24, 24, 4)]  # what Keras built before
+    assert result.shapes[("enc3_conv", 0)] == [(None, 25, 25, 4)]
+    assert ("dec3_concat", 0) not in result.shapes
 
 
 @pytest.mark.parametrize("config", [
@@ -156,9 +165,11 @@ def test_never_raises(config):
 
 def test_no_weights_are_allocated():
     """A 10^6 x 10^6 Dense would need 4 TB: the symbolic build never allocates it."""
-    model = keras.Sequential([keras.Input((10,), name="x"), layers.Dense(1_000_000, name="wide"),
-                              layers.Dense(1_000_000, name="huge")])
-    result = tf_output_shapes(config_of(model))
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [None, 10]}},
+        {"class_name": "Dense", "config": {"name": "wide", "units": 1_000_000}},
+        {"class_name": "Dense", "config": {"name": "huge", "units": 1_000_000}}]}}
+    result = tf_output_shapes(config)
     assert result.error is None
     assert result.shapes[("huge", 0)] == [(None, 1_000_000)]
 
@@ -167,7 +178,7 @@ def test_no_weights_are_allocated():
 
 def lambda_model(marker: str) -> keras.Model:
     inputs = keras.Input((8,), name="x")
-    x = layers.Lambda(payload_function(marker), output_shape=(8,), name="lam")(inputs)
+    x = layers.Lambda(payload_function(marker), name="lam")(inputs)
     return keras.Model(inputs, layers.Dense(3, name="dense")(x), name="m")
 
 
@@ -178,8 +189,9 @@ def test_lambda_bytecode_is_never_run(tmp_path):
     assert find_layer(config, "lam")["config"]["function"]["class_name"] == "__lambda__"
 
     result = tf_output_shapes(copy.deepcopy(config))
-    assert result.error is None and result.replaced == ["lam"]
-    assert result.shapes[("lam", 0)] == [(None, 8)] and result.shapes[("dense", 0)] == [(None, 3)]
+    assert result.error is None and result.replaced == ["lam"] and result.guessed == ["lam"]
+    # no predicted shape for the stand-in: what follows it is a guess, left out
+    assert result.shapes == {("x", 0): [(None, 8)]}
     assert not marker.exists()
 
     # even with unsafe deserialization switched on in the host process
@@ -198,7 +210,7 @@ def test_lambda_bytecode_is_never_run(tmp_path):
 def test_stand_in_returns_the_predicted_shape(tmp_path):
     marker = tmp_path / "pwned"
     inputs = keras.Input((8,), name="x")
-    x = layers.Lambda(payload_function(str(marker)), output_shape=(8,), name="lam")(inputs)
+    x = layers.Lambda(payload_function(str(marker)), name="lam")(inputs)
     x = layers.Reshape((2, 4), name="reshape")(x)
     model = keras.Model(inputs, layers.Dense(3, name="dense")(x))
     config = config_of(model)
@@ -227,7 +239,7 @@ def test_foreign_module_layer_is_replaced(tmp_path):
     dense["kernel_initializer"] = {"module": "builtins", "class_name": "eval",
                                    "config": {"source": f"open({str(marker)!r}, 'w')"}}
     dense["bias_regularizer"] = nested
-    result = tf_output_shapes(config)
+    result = tf_output_shapes(config, predicted={"evil": [(None, 4)]})
     assert result.error is None and result.replaced == ["evil"]
     assert result.shapes[("d", 0)] == [(None, 2)]
     assert not marker.exists()
@@ -250,9 +262,10 @@ def test_non_keras_layers_get_stand_ins(entry):
     config = config_of(keras.Sequential([keras.Input((4, 6), name="x"), layers.Dense(2, name="d")]))
     entry = dict(entry, name="smuggled")
     config["config"]["layers"].insert(1, entry)
-    result = tf_output_shapes(config)
-    assert result.error is None and result.replaced == ["smuggled"]
-    assert result.shapes[("smuggled", 0)] == [(None, 4, 6)]
+    result = tf_output_shapes(config, predicted={"smuggled": [(None, 5, 3)]})
+    assert result.error is None and result.replaced == ["smuggled"] and result.guessed == []
+    assert result.shapes == {("x", 0): [(None, 4, 6)], ("smuggled", 0): [(None, 5, 3)],
+                             ("d", 0): [(None, 5, 2)]}
 
 
 def test_custom_layer_inside_nested_model_gets_qualified_name(tmp_path):
@@ -264,10 +277,13 @@ def test_custom_layer_inside_nested_model_gets_qualified_name(tmp_path):
     model = keras.Model(outer_in, layers.Dense(2, name="d")(inner(inner(outer_in))))
     config = config_of(model)
     marker.unlink()
-    result = tf_output_shapes(config, predicted={"inner:1/lam": [(None, 8)]})
+    result = tf_output_shapes(config, predicted={"inner:1/lam": [(None, 6)]})
     assert result.error is None and not marker.exists()
-    assert result.replaced == ["inner/lam", "inner:1/lam"]
-    assert result.shapes[("inner:1/lam", 0)] == [(None, 8)]
+    assert result.replaced == ["inner/lam", "inner:1/lam"] and result.guessed == ["inner/lam"]
+    # the first call's stand-in guessed: everything up to the predicted second one is left out
+    assert result.shapes == {("inp", 0): [(None, 8)], ("inner/x", 0): [(None, 8)],
+                             ("inner:1/lam", 0): [(None, 6)], ("inner", 1): [(None, 6)],
+                             ("d", 0): [(None, 2)]}
 
 
 def test_import_needs_no_tensorflow_and_tf_stays_quiet(tmp_path):
@@ -286,3 +302,37 @@ def test_import_needs_no_tensorflow_and_tf_stays_quiet(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Concatenate" in done.stdout
     assert done.stderr == ""
+
+
+def test_multi_output_stand_in(tmp_path):
+    marker = tmp_path / "pwned"
+    inputs = keras.Input((8,), name="x")
+    first, second = layers.Lambda(eval(  # noqa: S307 - the payload under test
+        f"lambda t: [(open({str(marker)!r}, 'w'), t)[1], t[:, :4]]"), name="split")(inputs)
+    model = keras.Model(inputs, layers.Dense(2, name="d")(second))
+    config = config_of(model)
+    marker.unlink()
+    result = tf_output_shapes(config, predicted={"split": [(None, 8), (None, 4)]})
+    assert result.error is None and not marker.exists()
+    assert result.shapes[("split", 0)] == [(None, 8), (None, 4)]
+    assert result.shapes[("d", 0)] == [(None, 2)]
+
+
+def test_keras_objects_in_kept_layers_survive_scrubbing():
+    from shapelint.crosscheck import _Sanitizer
+
+    dense = layers.Dense(4, activation="gelu", kernel_initializer=keras.initializers.Constant(3.0),
+                         kernel_regularizer=keras.regularizers.L2(0.1),
+                         kernel_constraint=keras.constraints.MaxNorm(2.0), name="d")
+    rnn = layers.Bidirectional(layers.LSTM(3, recurrent_activation="hard_sigmoid"), name="bi")
+    inputs = keras.Input((5, 6), name="x")
+    config = config_of(keras.Model(inputs, dense(rnn(inputs))))
+    clean = _Sanitizer(keras, {}).top(copy.deepcopy(config), None)
+    kept = find_layer(clean, "d")["config"]
+    assert kept["activation"] == "gelu"
+    assert (kept["kernel_initializer"]["class_name"], kept["kernel_initializer"]["config"]) == (
+        "Constant", {"value": 3.0})
+    assert kept["kernel_regularizer"]["class_name"] == "L2"
+    assert kept["kernel_constraint"]["class_name"] == "MaxNorm"
+    lstm = find_layer(clean, "bi")["config"]["layer"]
+    assert lstm["class_name"] == "LSTM" and lstm["config"]["recurrent_activation"] == "hard_sigmoid"

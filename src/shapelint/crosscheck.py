@@ -39,6 +39,8 @@ class TFShapes:
     error: Optional[str] = None  # one line: why Keras could not build the model
     replaced: list = field(default_factory=list)  # qualified names of stand-in layers
     layer: Optional[str] = None  # the layer Keras was building when it refused (as Keras names it)
+    guessed: list = field(default_factory=list)  # stand-ins without a predicted shape: their
+    # input shape was passed on, and calls depending on them are left out of ``shapes``
 
 
 def tf_output_shapes(model_config: dict, input_shapes: Optional[list] = None,
@@ -53,27 +55,28 @@ def tf_output_shapes(model_config: dict, input_shapes: Optional[list] = None,
         keras = _import_keras()
     except Exception as e:  # noqa: BLE001 - a broken TF install is reported, not raised
         return TFShapes({}, _one_line(e))
-    replaced: list = []
     shapes: dict = {}
-    stand_in = None
+    sanitizer = stand_in = None
     try:
         sanitizer = _Sanitizer(keras, predicted or {})
         config = sanitizer.top(model_config, input_shapes)
-        replaced = sanitizer.replaced
         stand_in = _stand_in_class(keras, sanitizer)
         model = _build(keras, config, stand_in)
-        _Walker(keras, stand_in, shapes).walk(model, "", None)
+        _Walker(keras, stand_in, sanitizer.guessed, shapes).walk(model, "", None)
     except Exception as e:  # noqa: BLE001 - Keras refusing the model is the answer
         if not shapes and stand_in is not None:
             with contextlib.suppress(Exception):
-                _partial(keras, e.__traceback__, _Walker(keras, stand_in, shapes))
-        return TFShapes(shapes, _one_line(e), replaced, _failed_layer(keras, e.__traceback__))
-    return TFShapes(shapes, None, replaced)
+                _partial(keras, e.__traceback__,
+                         _Walker(keras, stand_in, sanitizer.guessed, shapes))
+        return TFShapes(shapes, _one_line(e), sanitizer.replaced if sanitizer else [],
+                        _failed_layer(keras, e.__traceback__),
+                        sanitizer.guessed_names if sanitizer else [])
+    return TFShapes(shapes, None, sanitizer.replaced, guessed=sanitizer.guessed_names)
 
 
 def _one_line(e: BaseException) -> str:
     lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-    return f"{type(e).__name__}: {lines[0][:300] if lines else ''}".rstrip(": ")
+    return f"{type(e).__name__}: {lines[0][:300]}" if lines else type(e).__name__
 
 
 # -- importing Keras quietly ---------------------------------------------------------------
@@ -167,6 +170,8 @@ class _Sanitizer:
                               "Sequential": keras.Sequential}
         self.slots: list = []
         self.replaced: list = []
+        self.guessed: dict = {}  # id -> tensor a stand-in output without a predicted shape
+        self.guessed_names: list = []
 
     # -- models ---------------------------------------------------------------------------
     def top(self, entry: Any, input_shapes: Optional[list]) -> dict:
@@ -214,6 +219,8 @@ class _Sanitizer:
         for key in ("input_layers", "output_layers", "build_input_shape"):
             if key in config:
                 out["config"][key] = self.data(config[key])
+        if "dtype" in config:
+            out["config"]["dtype"] = self.scrub(config["dtype"], "dtype")
         if not isinstance(kept.get("name", ""), str):
             raise ValueError(f"model name {kept['name']!r} is not a string")
         return out
@@ -343,8 +350,6 @@ class _Sanitizer:
             cls = getattr(getattr(keras, namespace), class_name, None)
             if isinstance(cls, type) and issubclass(cls, bases):
                 return cls, f"keras.{namespace}"
-        if class_name == "DTypePolicy":
-            return keras.dtype_policies.DTypePolicy, "keras"
         return None, None
 
     def data(self, value: Any) -> Any:
@@ -498,12 +503,17 @@ def _stand_in_class(keras, sanitizer: _Sanitizer):
             specs = []
             for i in range(count):
                 shape = shapes[i] if i < len(shapes) else None
-                if shape is None:
+                guess = shape is None
+                if guess:  # no prediction: pass the input shape on, and remember it is a guess
                     if not tensors:
                         raise ValueError(f"{key[0]}: no predicted shape for a layer without inputs")
                     shape = tensors[min(i, len(tensors) - 1)].shape
                 dtype = tensors[0].dtype if tensors else "float32"
                 specs.append(keras.KerasTensor(tuple(shape), dtype=dtype))
+                if guess:
+                    sanitizer.guessed[id(specs[-1])] = specs[-1]
+                    if key[0] not in sanitizer.guessed_names:
+                        sanitizer.guessed_names.append(key[0])
             return specs[0] if count == 1 else specs
 
     return StandIn
@@ -532,11 +542,16 @@ def _build(keras, config: dict, stand_in) -> Any:
 
 
 class _Walker:
-    """Every layer call's output shapes, nested models walked on their actual inputs."""
+    """Every layer call's output shapes, nested models walked on their actual inputs.
 
-    def __init__(self, keras, stand_in: type, out: dict):
+    Calls that depend on a stand-in whose shape had to be guessed (no prediction) are
+    left out: their shapes would say nothing about the model.
+    """
+
+    def __init__(self, keras, stand_in: type, guessed: dict, out: dict):
         self.keras = keras
         self.stand_in = stand_in
+        self.guessed = guessed  # id -> tensor of every tensor derived from a guess
         self.out = out
 
     def walk(self, model, prefix: str, inputs: Optional[list]) -> list:
@@ -552,27 +567,42 @@ class _Walker:
                 mine = [n for n in op._inbound_nodes if id(n) in in_graph]
                 key = (_qualify(prefix, op.name), mine.index(node))
                 if inputs is None:  # the top model: Keras computed these when building it
+                    args = self._tensors((node.arguments.args, node.arguments.kwargs))
                     outputs = list(node.outputs)
                     if isinstance(op, keras.Model):
-                        args = keras.tree.flatten((node.arguments.args, node.arguments.kwargs))
-                        self.walk(op, _nested_prefix(*key), [a for a in args
-                                                            if isinstance(a, keras.KerasTensor)])
+                        outputs = self.walk(op, _nested_prefix(*key), args)
+                        if self.tainted(outputs):
+                            self.guessed.update((id(t), t) for t in node.outputs)
                 elif node.is_input:
-                    outputs = [tensors[id(node.outputs[0])]]
+                    args = outputs = [tensors[id(node.outputs[0])]]
                 else:
-                    args, kwargs = node.arguments.fill_in(tensors)
+                    call_args, call_kwargs = node.arguments.fill_in(tensors)
+                    args = self._tensors((call_args, call_kwargs))
                     if isinstance(op, keras.Model):
-                        flat = [a for a in keras.tree.flatten((args, kwargs))
-                                if isinstance(a, keras.KerasTensor)]
-                        outputs = self.walk(op, _nested_prefix(*key), flat)
+                        outputs = self.walk(op, _nested_prefix(*key), args)
                     else:
-                        outputs = keras.tree.flatten(self._spec(op, key, args, kwargs))
+                        outputs = keras.tree.flatten(self._spec(op, key, call_args, call_kwargs))
                     for x, y in zip(node.outputs, outputs):
                         tensors[id(x)] = y
-                self.out[key] = [_shape(t) for t in outputs]
+                # a stand-in's shape or a nested model's walk does not depend on a guessed input
+                fresh = isinstance(op, (self.stand_in, keras.Model))
+                self.record(key, [] if fresh else args, outputs)
         if inputs is None:
             return list(keras.tree.flatten(graph.outputs))
         return [tensors[id(x)] for x in keras.tree.flatten(graph.outputs)]
+
+    def tainted(self, tensors: list) -> bool:
+        return any(id(t) in self.guessed for t in tensors)
+
+    def record(self, key: tuple, args: list, outputs: list) -> None:
+        """Keep the shapes of a call, unless they derive from a guess."""
+        if self.tainted(args) or self.tainted(outputs):
+            self.guessed.update((id(t), t) for t in outputs)
+        else:
+            self.out[key] = [_shape(t) for t in outputs]
+
+    def _tensors(self, structure) -> list:
+        return [t for t in self.keras.tree.flatten(structure) if isinstance(t, self.keras.KerasTensor)]
 
     def _spec(self, op, key: tuple, args, kwargs):
         if not isinstance(op, self.stand_in):
@@ -608,13 +638,25 @@ def _partial(keras, tb, walker: _Walker) -> None:
             break
     else:
         return
-    for name, op in layers.items():
-        for k, node in enumerate(op._inbound_nodes):
-            walker.out[(name, k)] = [_shape(t) for t in node.outputs]
-            if isinstance(op, keras.Model):
-                args = keras.tree.flatten((node.arguments.args, node.arguments.kwargs))
-                walker.walk(op, _nested_prefix(name, k),
-                            [a for a in args if isinstance(a, keras.KerasTensor)])
+    calls = [((name, k), node) for name, op in layers.items()
+             for k, node in enumerate(op._inbound_nodes)]
+    inputs = {id(node): walker._tensors((node.arguments.args, node.arguments.kwargs))
+              for _, node in calls}
+    fresh = (walker.stand_in, keras.Model)  # their outputs do not follow a guessed input
+    for _ in range(len(calls)):  # taint flows in config order, which may not be topological
+        before = len(walker.guessed)
+        for _key, node in calls:
+            if not isinstance(node.operation, fresh) and walker.tainted(inputs[id(node)]):
+                walker.guessed.update((id(t), t) for t in node.outputs)
+        if len(walker.guessed) == before:
+            break
+    for key, node in calls:
+        if isinstance(node.operation, keras.Model):
+            walker.record(key, [], walker.walk(node.operation, _nested_prefix(*key),
+                                               inputs[id(node)]))
+        else:
+            walker.record(key, [] if isinstance(node.operation, fresh) else inputs[id(node)],
+                          list(node.outputs))
 
 
 def _shape(t) -> tuple:

@@ -257,38 +257,58 @@ def _check_entry(entry: Any, index: int) -> dict:
 
 
 def _topological(order: list, nodes: dict, produced: dict, entries: dict) -> list:
-    """(layer, node) pairs so that every call comes after the calls it reads from."""
+    """(layer, node) pairs so that every call comes after the calls it reads from.
+
+    Ordered by depth (1 + the deepest call read from; a layer's node k also comes after
+    its node k-1), then by position in the config: Kahn's algorithm, linear in the size
+    of the graph.
+    """
     position = {name: i for i, name in enumerate(order)}
     pending = [(name, k) for name in order for k in range(len(nodes[name]))
                if (name, k) not in produced]
-    done = set(produced)
-    result = []
-    while pending:
-        progress = []
-        remaining = []
-        for key in pending:
-            name, k = key
-            deps = nodes[name][k].dependencies()
-            for dep in deps:
-                if dep[0] not in entries:
-                    raise UnreadableModel(f"layer {name!r} refers to unknown layer {dep[0]!r}")
-            if all(dep in done for dep in deps) and all((name, j) in done for j in range(k)):
-                progress.append(key)
-            else:
-                remaining.append(key)
-        if not progress:
-            stuck = remaining[0]
-            missing = next((d for d in nodes[stuck[0]][stuck[1]].dependencies() if d not in done
-                            and not any(d == p for p in remaining)), None)
-            if missing is not None:
-                raise UnreadableModel(f"layer {stuck[0]!r} refers to node {missing[1]} of layer "
-                                      f"{missing[0]!r}, which does not exist")
-            raise UnreadableModel(f"cyclic inbound_nodes: layer {stuck[0]!r} depends on itself")
-        progress.sort(key=lambda key: (position[key[0]], key[1]))
-        result.extend(progress)
-        done.update(progress)
-        pending = remaining
-    return result
+    depth = dict.fromkeys(produced, 0)
+    waiting: dict = {}  # key -> number of its dependencies not yet placed
+    readers: dict = {}  # key -> keys that depend on it
+    ready = []
+    for key in pending:
+        name, k = key
+        deps = set()
+        for dep in nodes[name][k].dependencies():
+            if dep[0] not in entries:
+                raise UnreadableModel(f"layer {name!r} refers to unknown layer {dep[0]!r}")
+            deps.add(dep)
+        if k > 0:
+            deps.add((name, k - 1))
+        deps.difference_update(produced)
+        for dep in deps:
+            readers.setdefault(dep, []).append(key)
+        waiting[key] = len(deps)
+        if not deps:
+            ready.append(key)
+    placed = []
+    while ready:
+        key = ready.pop()
+        name, k = key
+        depth[key] = 1 + max((depth.get(d, 0) for d in nodes[name][k].dependencies()),
+                             default=0)
+        if k > 0:
+            depth[key] = max(depth[key], depth[(name, k - 1)] + 1)
+        placed.append(key)
+        for reader in readers.get(key, ()):
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                ready.append(reader)
+    if len(placed) < len(pending):
+        remaining = [key for key in pending if key not in depth]
+        stuck, left = remaining[0], set(remaining)
+        missing = next((d for d in nodes[stuck[0]][stuck[1]].dependencies()
+                        if d not in depth and d not in left), None)
+        if missing is not None:
+            raise UnreadableModel(f"layer {stuck[0]!r} refers to node {missing[1]} of layer "
+                                  f"{missing[0]!r}, which does not exist")
+        raise UnreadableModel(f"cyclic inbound_nodes: layer {stuck[0]!r} depends on itself")
+    placed.sort(key=lambda key: (depth[key], position[key[0]], key[1]))
+    return placed
 
 
 def _parse_keras3_node(raw: dict, layer: str) -> _Node:
