@@ -16,8 +16,10 @@ def _graph(model):
     return getattr(model, "_functional", None) or model
 
 
-def _node_index(node) -> int:
-    return node.operation._inbound_nodes.index(node)
+def _node_index(node, graph_nodes: set) -> int:
+    """The node's index among its layer's calls *in this graph* (a Sequential rebuilt by
+    add() or from a config keeps older nodes of its layers)."""
+    return [n for n in node.operation._inbound_nodes if id(n) in graph_nodes].index(node)
 
 
 def _qualify(prefix: str, name: str) -> str:
@@ -33,17 +35,20 @@ def _shape(t):
 
 
 def _nodes(model):
+    """(node, its index among the layer's calls in this graph), inputs first."""
     graph = _graph(model)
+    in_graph = {id(n) for nodes in graph._nodes_by_depth.values() for n in nodes}
     for depth in sorted(graph._nodes_by_depth, reverse=True):
-        yield from graph._nodes_by_depth[depth]
+        for node in graph._nodes_by_depth[depth]:
+            yield node, _node_index(node, in_graph)
 
 
 def symbolic_shapes(model, prefix: str = "", out=None) -> dict:
     """{(qualified layer name, node index): [output shapes]} as Keras inferred them."""
     out = {} if out is None else out
-    for node in _nodes(model):
+    for node, index in _nodes(model):
         op = node.operation
-        key = (_qualify(prefix, op.name), _node_index(node))
+        key = (_qualify(prefix, op.name), index)
         out[key] = [_shape(t) for t in node.outputs]
         if isinstance(op, keras.Model):
             symbolic_shapes(op, _nested_prefix(key[0], key[1]), out)
@@ -53,9 +58,9 @@ def symbolic_shapes(model, prefix: str = "", out=None) -> dict:
 def _run(model, inputs: list, prefix: str, shapes: dict) -> list:
     graph = _graph(model)
     tensors = {id(x): y for x, y in zip(graph.inputs, inputs)}
-    for node in _nodes(model):
+    for node, index in _nodes(model):
         op = node.operation
-        key = (_qualify(prefix, op.name), _node_index(node))
+        key = (_qualify(prefix, op.name), index)
         if node.is_input:
             shapes[key] = [tuple(tensors[id(node.outputs[0])].shape)]
             continue
