@@ -98,3 +98,21 @@ def test_static_path_never_imports_tensorflow_or_keras():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize("dims, exit_code, expected", [
+    ([None, 0, 28, 1], 1, "SL003"),            # a model that cannot run: an error finding
+    ([None, -3, 28, 1], 1, "SL003"),
+    ([None, 3.5, 28, 1], 2, "not a list of integers"),  # a malformed file: unreadable
+    ("oops", 2, "not a list of integers"),
+    ([None, 10 ** 18, 10 ** 18, 1], 1, "SL002"),  # huge but valid: plain arithmetic
+])
+def test_declared_input_dims_are_checked(tmp_path, dims, exit_code, expected):
+    with open(os.path.join(FIXTURES, "keras2_functional.json")) as f:
+        config = json.load(f)
+    config["config"]["layers"][0]["config"]["batch_input_shape"] = dims
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(config))
+    result = run(str(path), "-q")
+    assert result.returncode == exit_code
+    assert expected in result.stdout + result.stderr and "Traceback" not in result.stderr

@@ -72,13 +72,17 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "error", error=str(e))
     except RecursionError:
         return FileResult(path, "error", error="the model config is nested too deeply")
-    trace = propagate(spec, input_shapes)
-    trace.compare_recorded = cross_check != "off"
-    notes = []
-    if cross_check == "tf":
-        notes.extend(_tf_cross_check(trace, model_config, input_shapes))
-    return FileResult(path, "ok", trace=trace, notes=notes,
-                      findings=apply_rules(trace, ruleset or default_ruleset()))
+    try:
+        trace = propagate(spec, input_shapes)
+        trace.compare_recorded = cross_check != "off"
+        notes = _tf_cross_check(trace, model_config, input_shapes) if cross_check == "tf" else []
+        findings = apply_rules(trace, ruleset or default_ruleset())
+    except ValueError:
+        raise  # a usage error (e.g. the wrong number of --input-shape): the caller says so
+    except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
+        return FileResult(path, "error", error=f"internal error ({type(e).__name__}: {e}); "
+                                               "please report it with the model config")
+    return FileResult(path, "ok", trace=trace, notes=notes, findings=findings)
 
 
 def _tf_cross_check(trace: ShapeTrace, model_config: dict, input_shapes) -> list:

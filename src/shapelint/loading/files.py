@@ -130,6 +130,12 @@ def _parse_json(raw: bytes, what: str) -> Any:
 def _parse_yaml(raw: bytes) -> Any:
     import yaml
 
+    fast = getattr(yaml, "CSafeLoader", None)  # libyaml's parser, when PyYAML has it: ~6x faster
+    if fast is not None:
+        try:
+            return yaml.load(raw, Loader=fast)
+        except (yaml.YAMLError, RecursionError):
+            pass  # parse again below, for PyYAML's own error message
     try:
         return yaml.safe_load(raw)
     except yaml.YAMLError as e:

@@ -401,12 +401,16 @@ def _is_shape(value: Any) -> bool:
 
 def _declared_shape(config: dict) -> Optional[tuple]:
     """The batch shape an InputLayer (or a first Sequential layer) declares, if any."""
-    for key in ("batch_shape", "batch_input_shape"):
-        if _is_shape(config.get(key)):
-            return tuple(config[key])
-    for key in ("shape", "input_shape"):
-        if _is_shape(config.get(key)):
-            return (config.get("batch_size"),) + tuple(config[key])
+    for key in ("batch_shape", "batch_input_shape", "shape", "input_shape"):
+        value = config.get(key)
+        if value is None:
+            continue
+        if not _is_shape(value):
+            raise UnreadableModel(f"layer {config.get('name', '?')!r}: {key}={value!r:.60} is "
+                                  "not a list of integers and nulls")
+        if key in ("shape", "input_shape"):
+            return (config.get("batch_size"),) + tuple(value)
+        return tuple(value)
     return None
 
 

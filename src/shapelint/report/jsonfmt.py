@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Optional
 
 from shapelint import __version__
 from shapelint.lint import count
@@ -54,10 +55,73 @@ def render(results: list) -> str:
         "files": [file_dict(r) for r in results],
         "summary": count(results),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    return _FLAT_LIST.sub(lambda m: "[" + ", ".join(m.group(1).split()).replace(",,", ",") + "]",
-                          text) + "\n"
+    out: list = []
+    _encode(document, "\n", out)
+    return "".join(out) + "\n"
 
 
-# a list of numbers/nulls (a shape, a receptive field) that json.dumps spread over lines
-_FLAT_LIST = re.compile(r"\[\n\s*((?:-?[0-9.]+|null)(?:,\s*(?:-?[0-9.]+|null))*)\s*\]")
+# The text is that of json.dumps(indent=2, ensure_ascii=False), except that a list of
+# numbers/nulls (a shape, a receptive field) is written on one line: [null, 32, 32, 3].
+# Written directly because json.dumps with an indent runs in pure Python and was the
+# slowest step on large models.
+_NUMBER = re.compile(r"-?[0-9.]+")
+_string = json.encoder.encode_basestring  # what ensure_ascii=False uses
+_CONTAINERS = (dict, list, tuple)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value)  # floats (inf/nan as json writes them); anything else raises
+
+
+def _one_line(values) -> Optional[str]:
+    """``[1, null, 2.5]`` if every item is a number or null, else None."""
+    tokens = []
+    for v in values:
+        if v is None:
+            tokens.append("null")
+        elif v is True or v is False:
+            return None
+        elif isinstance(v, int):
+            tokens.append(int.__repr__(v))
+        elif isinstance(v, float) and _NUMBER.fullmatch(float.__repr__(v)):
+            tokens.append(float.__repr__(v))
+        else:
+            return None
+    return "[" + ", ".join(tokens) + "]"
+
+
+def _encode(value, newline: str, out: list) -> None:
+    """Append the text of a dict or list at the indentation ``newline`` (a newline and
+    spaces)."""
+    if not value:
+        out.append("{}" if isinstance(value, dict) else "[]")
+        return
+    is_list = not isinstance(value, dict)
+    if is_list:
+        line = _one_line(value)
+        if line is not None:
+            out.append(line)
+            return
+    inner = newline + "  "
+    sep = ("[" if is_list else "{") + inner
+    for key, item in zip(value, value) if is_list else value.items():
+        if is_list:
+            out.append(sep)
+        else:
+            out.append(sep + _string(key if isinstance(key, str) else _scalar(key)) + ": ")
+        if isinstance(item, _CONTAINERS):
+            _encode(item, inner, out)
+        else:
+            out.append(_scalar(item))
+        sep = "," + inner
+    out.append(newline + ("]" if is_list else "}"))

@@ -48,7 +48,7 @@ def receptive_field_too_small(graph: Graph, params: dict):
         if any(_same_rank(c, t) for c in graph.readers.get(t.call.id, ())):
             continue  # a reader keeps the spatial axes: not the last spatial layer of its branch
         size, rf = view["model_input_size"], view["rf"]
-        if len(size) != len(rf) or not all(isinstance(n, int) for n in size):
+        if len(size) != len(rf) or not all(isinstance(n, int) and n > 0 for n in size):
             continue
         ratios = [r / n for r, n in zip(rf, size)]
         if min(ratios) < params["min_fraction"]:

@@ -160,6 +160,13 @@ class _Walker:
             shape = inputs[0]  # an inner model's input, bound to the outer tensor
         else:
             shape = call.declared_shape
+            if shape is not None and any(d is not None and d <= 0 for d in shape[1:]):
+                self.findings.append(Finding.engine(
+                    "SL003", call.name,
+                    f"{call.name}: the input is declared as {format_shape(shape)}: a length ≤ 0",
+                    "declare positive sizes, or None for a size known only at run time"))
+                shape = (shape[0],) + tuple(None if d is not None and d <= 0 else d
+                                            for d in shape[1:])
         trace.output_shapes = [tuple(shape) if shape is not None else None]
         ref = TensorRef(call.id)
         self.geometry[ref] = self.geometry_of(call.args[0]) if call.args else {}
