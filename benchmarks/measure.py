@@ -14,11 +14,20 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from typing import Optional
 
 QUIET_TF = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+
+
+def bench_env(cache: str) -> dict:
+    """The environment of every measured process: TF quiet and on CPU, and Python's
+    bytecode cached (in ``cache``), as for an installed package, even where
+    PYTHONDONTWRITEBYTECODE is set: compiling every module on every start would be
+    measured instead of shapelint."""
+    env = {k: v for k, v in QUIET_TF.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "pycache")
+    return env
 
 
 class BenchmarkError(RuntimeError):
@@ -50,19 +59,35 @@ def shapelint_command() -> list:
     return [found] if found else [sys.executable, "-m", "shapelint"]
 
 
+# Runs one command and reports its wall time and peak RSS. A process's peak RSS counts
+# the memory of the process it was forked from, so the command is started from this
+# small interpreter, not from the benchmark (which holds whole model configs).
+_SPAWN = """
+import os, resource, sys, time
+out = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+start = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=out)
+_, status = os.waitpid(pid, 0)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(elapsed, peak, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_once(cmd: list, ok_codes=(0, 1), env: Optional[dict] = None) -> tuple:
-    """(wall seconds, peak RSS MiB) of one process; its peak comes from ``wait4``."""
+    """(wall seconds, peak RSS MiB) of one process running ``cmd`` (stdout discarded)."""
     with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
-        if code not in ok_codes:
-            err.seek(0)
-            tail = err.read().decode("utf-8", "replace")[-1500:]
-            raise BenchmarkError(f"{' '.join(cmd)[:200]} exited with {code}:\n{tail}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
+        done = subprocess.run([sys.executable, "-S", "-c", _SPAWN, *cmd], stdout=subprocess.PIPE,
+                              stderr=err, env=env, text=True)
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace")[-1500:]
+    fields = done.stdout.split()
+    if done.returncode != 0 or len(fields) != 3:
+        raise BenchmarkError(f"cannot start {cmd[0]}:\n{tail}")
+    elapsed, peak, code = float(fields[0]), int(fields[1]), int(fields[2])
+    if code not in ok_codes:
+        raise BenchmarkError(f"{' '.join(cmd)[:200]} exited with {code}:\n{tail}")
+    return elapsed, peak / 1024  # Linux: KiB
 
 
 def compare(commands: dict, runs: int, warmup: bool = True, env: Optional[dict] = None,

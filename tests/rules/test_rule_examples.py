@@ -45,3 +45,12 @@ def test_catalog_codes_are_the_design_catalog():
     expected = {"SL001", "SL002", "SL003", "SL004", "SL101", "SL102", "SL103", "SL104",
                 "SL105", "SL106", "SL107", "SL108", "SL109"}
     assert set(RULESET.rules) == expected
+
+
+def test_engine_codes_match_their_pack_records():
+    """The shape engine emits SL001-SL004/SL109 itself; names and severities are the pack's."""
+    from shapelint.findings import ENGINE_RULES
+
+    for code, (name, severity) in ENGINE_RULES.items():
+        rule = RULESET.rules[code]
+        assert (rule.name, rule.severity) == (name, severity), code

@@ -114,7 +114,7 @@ def _encode(value, newline: str, out: list) -> None:
             return
     inner = newline + "  "
     sep = ("[" if is_list else "{") + inner
-    for key, item in zip(value, value) if is_list else value.items():
+    for key, item in enumerate(value) if is_list else value.items():
         if is_list:
             out.append(sep)
         else:
