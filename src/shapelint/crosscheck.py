@@ -22,6 +22,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from shapelint.loading.graph import layer_name
+
 STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 DENIED_LAYERS = {"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper"}
@@ -212,7 +214,7 @@ class _Sanitizer:
         for i, layer in enumerate(config["layers"]):
             if not isinstance(layer, dict):
                 raise ValueError(f"layer #{i} is not a {{'class_name', 'config'}} mapping")
-            name = self._name(layer, f"layer_{i}")
+            name = layer_name(layer, f"layer_{i}")
             nodes = 1 if sequential else len(layer.get("inbound_nodes") or [])
             layers.append(self.layer(layer, name, prefixes, nodes, outputs.get(name, 1), depth))
         out["config"]["layers"] = layers
@@ -364,14 +366,6 @@ class _Sanitizer:
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
-    def _name(entry: dict, default: str) -> str:
-        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-        name = entry.get("name") or config.get("name") or default
-        if not isinstance(name, str):
-            raise ValueError(f"layer name {name!r} is not a string")
-        return name
-
-    @staticmethod
     def _outputs_read(config: dict) -> dict:
         """{layer name: 1 + the highest output index any reference in ``config`` reads}."""
         found: dict = {}
@@ -406,7 +400,7 @@ class _Sanitizer:
                 if shape is None and input_shapes is None:
                     raise ValueError("the Sequential model declares no input shape")
                 stub = {"class_name": "InputLayer",
-                        "config": {"name": f"{self._name(first, 'layer')}_input",
+                        "config": {"name": f"{layer_name(first, 'layer')}_input",
                                    "batch_shape": list(shape) if shape else None}}
                 if "module" in first:
                     stub["module"] = "keras.layers"

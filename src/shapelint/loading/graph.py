@@ -25,7 +25,7 @@ def build_spec(model: dict) -> ModelSpec:
     if class_name not in MODEL_CLASSES and not _looks_like_model(config):
         raise UnreadableModel(f"top-level class {class_name!r} is not a Keras model "
                               "(Sequential, Functional or Model)")
-    name = _name_of(model, default="model")
+    name = layer_name(model, default="model")
     inputs, outputs = builder.expand(model, prefix="", input_refs=None, depth=0)
     return ModelSpec(name=name, class_name=str(class_name), calls=builder.calls,
                      inputs=inputs, outputs=outputs, recorded=builder.recorded,
@@ -36,7 +36,7 @@ def _looks_like_model(config: Any) -> bool:
     return isinstance(config, dict) and isinstance(config.get("layers"), list)
 
 
-def _name_of(entry: dict, default: str) -> str:
+def layer_name(entry: dict, default: str) -> str:
     config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
     name = entry.get("name") or config.get("name") or default
     if not isinstance(name, str):
@@ -96,7 +96,7 @@ class _Builder:
         if model.get("class_name") == "Sequential" or isinstance(config, list):
             return self._expand_sequential(model, prefix, input_refs, depth)
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise UnreadableModel(f"model {_name_of(model, '?')!r} has no 'layers' list")
+            raise UnreadableModel(f"model {layer_name(model, '?')!r} has no 'layers' list")
         return self._expand_functional(config, prefix, input_refs, depth)
 
     def _new_call(self, entry: dict, name: str, node: int, **fields) -> Call:
@@ -115,25 +115,25 @@ class _Builder:
         if not isinstance(layers, list):
             raise UnreadableModel("Sequential config has no 'layers' list")
         entries = [_check_entry(e, i) for i, e in enumerate(layers)]
-        seq_name = _name_of(model, "sequential") if isinstance(config, dict) else "sequential"
+        seq_name = layer_name(model, "sequential") if isinstance(config, dict) else "sequential"
         current: Optional[TensorRef] = input_refs[0] if input_refs else None
         model_inputs = []
         if entries and entries[0].get("class_name") == "InputLayer":
             first = entries.pop(0)
-            current = self._input_call(first, _qualify(prefix, _name_of(first, "input_layer")),
+            current = self._input_call(first, _qualify(prefix, layer_name(first, "input_layer")),
                                        current)
             model_inputs.append(current)
         elif current is None:
             shape = _sequential_input_shape(config, entries)
             stub = {"class_name": "InputLayer", "config": {"batch_shape": shape}}
-            first_name = _name_of(entries[0], "layer") if entries else seq_name
+            first_name = layer_name(entries[0], "layer") if entries else seq_name
             current = self._input_call(stub, _qualify(prefix, f"{first_name}_input"), None)
             model_inputs.append(current)
         else:
             model_inputs.append(current)
         seen = set()
         for entry in entries:
-            name = _name_of(entry, "layer")
+            name = layer_name(entry, "layer")
             if name in seen:
                 raise UnreadableModel(f"duplicate layer name {name!r} in Sequential {seq_name!r}")
             seen.add(name)
@@ -162,7 +162,7 @@ class _Builder:
         order = []
         for i, raw in enumerate(config["layers"]):
             entry = _check_entry(raw, i)
-            name = _name_of(entry, f"layer_{i}")
+            name = layer_name(entry, f"layer_{i}")
             if name in entries:
                 raise UnreadableModel(f"duplicate layer name {name!r} in model "
                                       f"{config.get('name', '?')!r}")
