@@ -72,6 +72,8 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "error", error=str(e))
     except RecursionError:
         return FileResult(path, "error", error="the model config is nested too deeply")
+    except (TypeError, AttributeError, KeyError, IndexError) as e:  # a shape no check foresaw
+        return FileResult(path, "error", error=f"malformed model config ({type(e).__name__}: {e})")
     try:
         trace = propagate(spec, input_shapes)
         trace.compare_recorded = cross_check != "off"

@@ -15,6 +15,7 @@ from shapelint.loading.spec import Call, ModelSpec, TensorRef
 
 MODEL_CLASSES = {"Functional", "Model", "Sequential"}
 MAX_NESTING = 64
+MAX_OUTPUTS = 1024  # outputs one layer call may have
 
 
 def build_spec(model: dict) -> ModelSpec:
@@ -22,6 +23,8 @@ def build_spec(model: dict) -> ModelSpec:
     builder = _Builder()
     class_name = model.get("class_name")
     config = model.get("config")
+    if not isinstance(class_name, str):
+        raise UnreadableModel(f"the model's class_name {class_name!r:.60} is not a string")
     if class_name not in MODEL_CLASSES and not _looks_like_model(config):
         raise UnreadableModel(f"top-level class {class_name!r} is not a Keras model "
                               "(Sequential, Functional or Model)")
@@ -56,6 +59,9 @@ def _history_triple(value: Any) -> Optional[tuple]:
     """``(layer_name, node, index)`` if ``value`` is a tf.keras 2 tensor reference."""
     if (isinstance(value, (list, tuple)) and len(value) in (3, 4) and isinstance(value[0], str)
             and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
+        if not (0 <= value[1] and 0 <= value[2] < MAX_OUTPUTS):
+            raise UnreadableModel(f"tensor reference {list(value[:3])!r:.80} has a node or "
+                                  f"output index out of range (0..{MAX_OUTPUTS - 1})")
         return value[0], value[1], value[2]
     return None
 
@@ -146,7 +152,7 @@ class _Builder:
 
     def _input_call(self, entry: dict, name: str, bound: Optional[TensorRef]) -> TensorRef:
         call = self._new_call(entry, name, 0, args=[bound] if bound is not None else [],
-                              declared_shape=_declared_shape(entry.get("config") or {}))
+                              declared_shape=_declared_shape(_mapping(entry.get("config"))))
         return TensorRef(call.id)
 
     def _nested_call(self, entry: dict, qualified: str, node: int, args: list, depth: int) -> list:
@@ -246,6 +252,10 @@ class _OutputsOf:
 
     def __init__(self, call: int):
         self.call = call
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _check_entry(entry: Any, index: int) -> dict:

@@ -94,8 +94,17 @@ def dropped_rows(n: Length, kernel: int, stride: int = 1, padding: str = "valid"
     if out is None or out <= 0:
         return 0
     pad = padding_before(n, kernel, stride, padding, dilation)
-    last = -1  # last input row read: by tap j of the last output whose tap j is in range
-    for j in range(kernel):
+    # The last output reads (out−1)·s − pad + j·d for its taps j that are in range: the
+    # largest such j gives one candidate. A later tap j is read, if at all, by an earlier
+    # output, ending at n − 1 − ((n − 1 + pad − j·d) mod s): those residues repeat every s
+    # taps, so s more taps give every other candidate.
+    in_range = (n - 1 + pad - (out - 1) * stride) // dilation
+    first_tap = max(min(kernel - 1, in_range), -1)
+    candidates = range(max(first_tap, 0), min(kernel, first_tap + stride + 1))
+    if len(candidates) > MAX_FIELD_WORK:
+        return None  # an absurd kernel and stride: unknown rather than slow
+    last = -1
+    for j in candidates:
         o = min(out - 1, (n - 1 + pad - j * dilation) // stride)
         if o >= 0:
             last = max(last, o * stride - pad + j * dilation)
@@ -110,6 +119,9 @@ def transpose_padding_before(n: Length, kernel: int, stride: int = 1, padding: s
         return 0
     out = conv_transpose_output_length(n, kernel, stride, padding, output_padding, dilation)
     return max((n - 1) * stride + effective_kernel(kernel, dilation) - out, 0) // 2
+
+
+MAX_FIELD_WORK = 100_000  # output positions × kernel taps one AxisField step may visit
 
 
 @dataclass(frozen=True)
@@ -133,14 +145,18 @@ class AxisField:
         return None if table[r] is None else table[r] + q * self.shift
 
     def through(self, kernel_eff: int, stride: int, transposed: bool = False, pad: int = 0,
-                dilation: int = 1) -> "AxisField":
-        """After one window (an upsampling by s is ``(s, s, transposed=True)``)."""
+                dilation: int = 1) -> Optional["AxisField"]:
+        """After one window (an upsampling by s is ``(s, s, transposed=True)``); None when
+        tracking it would cost more than :data:`MAX_FIELD_WORK` steps (absurd kernels or
+        strides): the field is then unknown rather than slow."""
         taps = range(0, kernel_eff, dilation)
         if transposed:
             period, shift = self.period * stride, self.shift
         else:
             period = self.period // gcd(self.period, stride)
             shift = self.shift * (stride * period // self.period)
+        if period * max(len(taps), 1) > MAX_FIELD_WORK:
+            return None
         first, last = [], []
         for o in range(period):
             if transposed:  # rows x with o = x·s + t − pad, t a tap
@@ -192,4 +208,6 @@ def chain_receptive_field(steps) -> tuple:
     field = AxisField()
     for step in steps:
         field = field.through(*step)
+        if field is None:
+            return None
     return field.rf, field.jump

@@ -249,6 +249,8 @@ def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geom
         pad = _pad_before(window, kernel, stride, n, m)
         out[axis] = geom.get(axis, AxisField()).through(kernel, stride, window.transposed, pad,
                                                          dilation)
+        if out[axis] is None:
+            return None  # too costly to track exactly: unknown
     return out
 
 
