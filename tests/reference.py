@@ -62,3 +62,45 @@ def assert_agrees(layer, input_shapes, kw_input_shapes=None, kwargs=None):
         assert our_value == tf_value, f"{where}: TF {tf_value} != shapelint {our_value}"
     else:
         assert ours == "error", f"{where}: TF fails ({tf_value}), shapelint predicts {our_value}"
+
+
+def layer(cls: str, **kwargs):
+    """A fresh ``keras.layers.<cls>(**kwargs)``."""
+    import keras
+
+    return getattr(keras.layers, cls)(**kwargs)
+
+
+def image_shape(batch, spatial, channels, fmt):
+    return (batch, *spatial, channels) if fmt == "channels_last" else (batch, channels, *spatial)
+
+
+def symbolic(lay, shape):
+    """Keras's symbolic verdict for ``shape`` (None dims allowed), on a fresh copy."""
+    import keras
+
+    fresh = type(lay).from_config(lay.get_config())
+    try:
+        out = fresh(keras.KerasTensor(shape))
+    except Exception as e:  # noqa: BLE001
+        return "error", str(e)
+    return "ok", (tuple(out.shape),)
+
+
+def assert_symbolic_agrees(lay, shape):
+    """shapelint equals Keras's symbolic shape, or both refuse."""
+    verdict, value = symbolic(lay, shape)
+    ours, our_value = predict(keras_call(lay, [shape]))
+    where = f"{type(lay).__name__} {lay.get_config()} on {shape}"
+    if verdict == "ok":
+        assert (ours, our_value) == ("ok", value), f"{where}: Keras {value}, shapelint {our_value}"
+    else:
+        assert ours == "error", f"{where}: Keras fails ({value}), shapelint {our_value}"
+
+
+def with_nones(draw, shape):
+    """``shape`` with a drawn subset of dims (batch included) made unknown."""
+    from hypothesis import strategies as st
+
+    mask = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
+    return tuple(None if m else d for d, m in zip(shape, mask))

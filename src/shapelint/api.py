@@ -93,10 +93,13 @@ class Report:
         return text.render([self._result], summary=True).rstrip("\n")
 
     def _repr_html_(self) -> str:
+        from shapelint.formatting import per_axis
+        from shapelint.report.text import shapes_text
+
         rows = "".join(
             f"<tr><td>{html.escape(layer.name)}</td><td>{html.escape(layer.class_name)}</td>"
-            f"<td>{html.escape(_shapes_text(layer.output_shapes))}</td>"
-            f"<td>{_axes_text(layer.receptive_field)}</td><td>{_axes_text(layer.jump)}</td></tr>"
+            f"<td>{html.escape(shapes_text(layer.output_shapes))}</td>"
+            f"<td>{per_axis(layer.receptive_field)}</td><td>{per_axis(layer.jump)}</td></tr>"
             for layer in self.layers)
         items = "".join(
             f"<li><b>{f.rule}</b> [{f.severity}] {html.escape(f.message)}"
@@ -106,14 +109,6 @@ class Report:
         return (f"<div><b>shapelint</b>: {html.escape(self.model)} — {verdict}"
                 f"<ul>{items}</ul><table><tr><th>layer</th><th>class</th><th>output shape</th>"
                 f"<th>RF</th><th>jump</th></tr>{rows}</table></div>")
-
-
-def _shapes_text(shapes) -> str:
-    return " ".join("?" if s is None else str(tuple(s)).replace(",)", ")") for s in shapes or [])
-
-
-def _axes_text(values) -> str:
-    return "×".join(str(v) for v in values) if values else ""
 
 
 def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,

@@ -15,7 +15,9 @@ keras = pytest.importorskip("keras")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from reference import assert_agrees, keras_call, predict, run_tf  # noqa: E402
+from reference import (  # noqa: E402
+    assert_agrees, image_shape, keras_call, predict, run_tf,
+)
 
 from shapelint.shapes.registry import LayerCall  # noqa: E402
 
@@ -29,10 +31,6 @@ CPU_LIMIT = re.compile(r"only supports N[DH]*WC on the CPU|Current CPU implement
 def settings_(n):
     return settings(max_examples=n, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-def image_shape(batch, spatial, channels, fmt):
-    return (batch, *spatial, channels) if fmt == "channels_last" else (batch, channels, *spatial)
 
 
 def symbolic(cls, kwargs, shape):

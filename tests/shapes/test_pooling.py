@@ -10,7 +10,10 @@ keras = pytest.importorskip("keras")
 import numpy as np  # noqa: E402
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from reference import assert_agrees, keras_call, predict, run_tf  # noqa: E402
+from reference import (  # noqa: E402
+    assert_agrees, assert_symbolic_agrees, image_shape, keras_call, layer, predict, run_tf,
+    symbolic, with_nones,
+)
 
 from shapelint.shapes.registry import LayerCall, Window, lookup  # noqa: E402
 
@@ -20,40 +23,6 @@ GLOBALS = [f"Global{kind}Pooling{n}D" for kind in ("Max", "Average") for n in (1
 ADAPTIVE = [f"Adaptive{kind}Pooling{n}D" for kind in ("Max", "Average") for n in (1, 2, 3)]
 CHEAP = settings(max_examples=200, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-def layer(cls, **kwargs):
-    return getattr(keras.layers, cls)(**kwargs)
-
-
-def image_shape(batch, spatial, channels, fmt):
-    return (batch, *spatial, channels) if fmt == "channels_last" else (batch, channels, *spatial)
-
-
-def symbolic(lay, shape):
-    """Keras's symbolic verdict for ``shape`` (None dims allowed), on a fresh copy."""
-    fresh = type(lay).from_config(lay.get_config())
-    try:
-        out = fresh(keras.KerasTensor(shape))
-    except Exception as e:  # noqa: BLE001
-        return "error", str(e)
-    return "ok", (tuple(out.shape),)
-
-
-def assert_symbolic_agrees(lay, shape):
-    verdict, value = symbolic(lay, shape)
-    ours, our_value = predict(keras_call(lay, [shape]))
-    where = f"{type(lay).__name__} {lay.get_config()} on {shape}"
-    if verdict == "ok":
-        assert (ours, our_value) == ("ok", value), f"{where}: Keras {value}, shapelint {our_value}"
-    else:
-        assert ours == "error", f"{where}: Keras fails ({value}), shapelint {our_value}"
-
-
-def with_nones(draw, shape):
-    """``shape`` with a drawn subset of dims (batch included) made unknown."""
-    mask = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
-    return tuple(None if m else d for d, m in zip(shape, mask))
 
 
 # --- Max/Average pooling --------------------------------------------------------------

@@ -9,7 +9,10 @@ keras = pytest.importorskip("keras")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from reference import assert_agrees, keras_call, predict, run_tf  # noqa: E402
+from reference import (  # noqa: E402
+    assert_agrees, assert_symbolic_agrees, image_shape, keras_call, layer, predict, run_tf,
+    symbolic, with_nones,
+)
 
 from shapelint.shapes.registry import LayerCall, Window, lookup  # noqa: E402
 
@@ -19,39 +22,6 @@ CHEAP = settings(max_examples=200, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 MINE = [f"{c}{n}D" for c in ("Cropping", "ZeroPadding", "UpSampling") for n in (1, 2, 3)] + [
     "Flatten", "Reshape", "Permute", "RepeatVector", "Resizing", "CenterCrop"]
-
-
-def layer(cls, **kwargs):
-    return getattr(keras.layers, cls)(**kwargs)
-
-
-def image_shape(batch, spatial, channels, fmt):
-    return (batch, *spatial, channels) if fmt == "channels_last" else (batch, channels, *spatial)
-
-
-def symbolic(lay, shape):
-    """Keras's symbolic verdict for ``shape`` (None dims allowed), on a fresh copy."""
-    fresh = type(lay).from_config(lay.get_config())
-    try:
-        out = fresh(keras.KerasTensor(shape))
-    except Exception as e:  # noqa: BLE001
-        return "error", str(e)
-    return "ok", (tuple(out.shape),)
-
-
-def assert_symbolic_agrees(lay, shape):
-    verdict, value = symbolic(lay, shape)
-    ours, our_value = predict(keras_call(lay, [shape]))
-    where = f"{type(lay).__name__} {lay.get_config()} on {shape}"
-    if verdict == "ok":
-        assert (ours, our_value) == ("ok", value), f"{where}: Keras {value}, shapelint {our_value}"
-    else:
-        assert ours == "error", f"{where}: Keras fails ({value}), shapelint {our_value}"
-
-
-def with_nones(draw, shape):
-    mask = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
-    return tuple(None if m else d for d, m in zip(shape, mask))
 
 
 def assert_rejected(cls, config, shape):

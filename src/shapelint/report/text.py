@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+from shapelint.formatting import format_shape, per_axis
 from shapelint.lint import count
 
 
-def _dims(shape) -> str:
-    if shape is None:
-        return "?"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
-
-
-def _shapes(shapes) -> str:
+def shapes_text(shapes) -> str:
+    """Output shapes of one call, ``?`` where unknown."""
     if not shapes:
         return "?"
-    return " ".join(_dims(s) for s in shapes)
-
-
-def _per_axis(values) -> str:
-    if not values:
-        return ""
-    return "×".join("?" if v is None else str(v) for v in values)
+    return " ".join(format_shape(s, unknown="?") for s in shapes)
 
 
 def layer_table(result) -> list:
@@ -33,12 +23,12 @@ def layer_table(result) -> list:
         name = t.name if t.call.node == 0 else f"{t.name} (call {t.call.node})"
         notes = []
         if t.dropped_border and any(t.dropped_border):
-            notes.append("drops " + _per_axis(t.dropped_border) + " px")
+            notes.append("drops " + per_axis(t.dropped_border) + " px")
         if not t.known:
             notes.append("no shape rule")
         notes.extend(sorted(set(flagged.get(t.name, []))))
-        rows.append((name, t.class_name, _shapes(t.output_shapes), _per_axis(t.receptive_field),
-                     _per_axis(t.jump), ", ".join(notes)))
+        rows.append((name, t.class_name, shapes_text(t.output_shapes), per_axis(t.receptive_field),
+                     per_axis(t.jump), ", ".join(notes)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):

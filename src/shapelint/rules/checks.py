@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shapelint.formatting import per_axis
 from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
 
 
@@ -35,10 +36,6 @@ class Graph:
         return cls(trace, views, readers)
 
 
-def _fmt(values) -> str:
-    return "×".join("?" if v is None else str(v) for v in values)
-
-
 def receptive_field_too_small(graph: Graph, params: dict):
     """The last spatial layer of each branch sees less than ``min_fraction`` of the input."""
     for t in graph.trace.layers:
@@ -52,7 +49,7 @@ def receptive_field_too_small(graph: Graph, params: dict):
             continue
         ratios = [r / n for r, n in zip(rf, size)]
         if min(ratios) < params["min_fraction"]:
-            yield t, {"rf_text": _fmt(rf), "input_text": _fmt(size),
+            yield t, {"rf_text": per_axis(rf), "input_text": per_axis(size),
                            "coverage": f"{100 * min(ratios):.0f}%"}
 
 
@@ -82,7 +79,7 @@ def dense_on_large_flatten(graph: Graph, params: dict):
             units = dense[0].call.config.get("units")
             features = area * channels if channels else None
             yield t, {
-                "map_text": _fmt(spatial) + (f"×{channels}" if channels else ""),
+                "map_text": per_axis(spatial) + (f"×{channels}" if channels else ""),
                 "dense_name": dense[0].name,
                 "features": f"{features:,}" if features else "?",
                 "weights": f"{features * units:,}" if features and isinstance(units, int) else "?",
@@ -103,7 +100,7 @@ def cross_check_mismatch(graph: Graph, params: dict):
             pair = next(((p, o) for p, o in zip(t.output_shapes, shapes or ())
                          if _contradicts(p, o)), None)
             if pair is not None:
-                yield t, {"predicted": _fmt(pair[0]), "other": _fmt(pair[1]), "source": source}
+                yield t, {"predicted": per_axis(pair[0]), "other": per_axis(pair[1]), "source": source}
                 break
 
 

@@ -6,6 +6,7 @@ import fnmatch
 import string
 from dataclasses import dataclass, field, replace
 from shapelint.findings import Finding
+from shapelint.formatting import per_axis
 from shapelint.rules.checks import CHECKS, Graph
 from shapelint.rules.pack import PackError, Rule, builtin_pack_path, load_pack
 from shapelint.shapes.propagate import ShapeTrace
@@ -133,7 +134,7 @@ class _Template(string.Formatter):
 
     def format_field(self, value, format_spec):
         if isinstance(value, (tuple, list)):
-            value = "×".join("?" if v is None else str(v) for v in value)
+            value = per_axis(value)
         elif value is None:
             value = "?"
         return super().format_field(value, format_spec)

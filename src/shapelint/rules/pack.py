@@ -19,12 +19,12 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from shapelint.findings import SEVERITIES
 from shapelint.rules.expr import Expression, ExpressionError
 from shapelint.rules.view import FAMILIES, VIEW_NAMES
 
 CODE_RE = re.compile(r"^SL[0-9]{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-SEVERITIES = ("error", "warning", "info")
 PARAM_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool}
 DOC_SECTIONS = ("what", "why", "example", "use_instead")
 # Codes that were used once and must never be reused for another rule.

@@ -17,7 +17,7 @@ from typing import Optional
 from shapelint.findings import Finding
 from shapelint.loading.spec import Call, ModelSpec, TensorRef
 from shapelint.shapes.arithmetic import AxisField
-from shapelint.shapes.layers._common import format_shape
+from shapelint.formatting import format_shape
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, lookup
 
 # Geometry of a tensor: {axis: AxisField} for the spatial axes a window layer has

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from shapelint.formatting import format_shape  # noqa: F401  (used by the layer modules)
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult
 
 CHANNELS_LAST = "channels_last"
@@ -117,12 +118,6 @@ def broadcast_shapes(a: tuple, b: tuple) -> Optional[tuple]:
 def same(shape) -> ShapeResult:
     """Output shape equal to the input shape; positions kept."""
     return ShapeResult((shape,), spatial="keep")
-
-
-def format_shape(shape) -> str:
-    if shape is None:
-        return "(unknown)"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def _show(value) -> str:
