@@ -8,7 +8,7 @@ from typing import Optional
 
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.findings import Finding
-from shapelint.loading import MODEL_EXTENSIONS, ModelSpec, build_spec, read_model_config
+from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
 
@@ -22,10 +22,6 @@ class FileResult:
     findings: list = field(default_factory=list)
     fail_on: str = "error"  # the lowest severity that fails this file (from its config)
     notes: list = field(default_factory=list)  # what the analysis could not do, and why
-
-    @property
-    def model(self) -> Optional[ModelSpec]:
-        return self.trace.model if self.trace else None
 
 
 def collect_paths(paths: list) -> list:

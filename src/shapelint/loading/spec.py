@@ -9,7 +9,7 @@ inner output tensors (``aliases``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 
 @dataclass(frozen=True, order=True)
@@ -46,9 +46,3 @@ class ModelSpec:
     outputs: list  # TensorRef of each model output
     recorded: dict = field(default_factory=dict)  # TensorRef -> shape recorded in the file
     format: str = "keras3"
-
-    def input_calls(self) -> list:
-        return [self.calls[ref.call] for ref in self.inputs]
-
-    def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "class_name": self.class_name, "layers": len(self.calls)}

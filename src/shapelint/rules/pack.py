@@ -243,7 +243,3 @@ def builtin_pack_path(name: str) -> Optional[str]:
         return None
     path = os.path.join(builtin_dir(), f"{name}.yaml")
     return path if os.path.isfile(path) else None
-
-
-def builtin_pack_names() -> list:
-    return sorted(f[:-5] for f in os.listdir(builtin_dir()) if f.endswith(".yaml"))

@@ -15,7 +15,6 @@ from typing import Optional
 
 Length = Optional[int]
 
-PADDINGS = ("valid", "same", "causal")
 
 
 def effective_kernel(kernel: int, dilation: int = 1) -> int:

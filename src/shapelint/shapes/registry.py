@@ -87,9 +87,6 @@ class LayerCall:
         """The single (first) input shape."""
         return self.inputs[0] if self.inputs else None
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.config.get(key, default)
-
 
 ShapeFn = Callable[[LayerCall], ShapeResult]
 
