@@ -142,7 +142,6 @@ def _document_rules(args, resolver) -> int:
 
 def _lint(args, resolver) -> int:
     from shapelint.lint import collect_paths, lint_path
-    from shapelint.report import jsonfmt, text
 
     cross_check = "recorded" if args.cross_check == "auto" else args.cross_check
     if cross_check == "tf" and not _tensorflow_installed():
@@ -161,10 +160,7 @@ def _lint(args, resolver) -> int:
         result.fail_on = fail_on
         results.append(result)
     with _gc_paused(True):
-        if args.format == "json":
-            output = jsonfmt.render(results)
-        else:
-            output = text.render(results, summary=args.summary, quiet=args.quiet)
+        output = _render(results, args)
     status = _emit(output, args.output)
     if status:
         return status
@@ -179,6 +175,17 @@ def _lint(args, resolver) -> int:
     failing = any(SEVERITIES.index(f.severity) <= SEVERITIES.index(r.fail_on)
                   for r in results for f in r.findings)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _render(results: list, args) -> str:
+    """The report in the format asked for (each format is its own module, imported here)."""
+    if args.format == "json":
+        from shapelint.report import jsonfmt
+
+        return jsonfmt.render(results)
+    from shapelint.report import text
+
+    return text.render(results, summary=args.summary, quiet=args.quiet)
 
 
 @contextlib.contextmanager
