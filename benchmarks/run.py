@@ -12,6 +12,7 @@ are noise, ratios much less so. Modules:
 * scaling.py: 10^2 .. 10^5-layer synthetic configs (synthetic.py): time, memory, growth
 * startup.py: import time, ``--version``, and no TF/Keras/h5py/pydantic on the lint path
 * crosscheck.py (when present): the TF cross-check vs plain deserialization
+* sizes.py: ``--sizes 1:1024`` on ResNet50 vs TF running the model at each size
 
 Exit status: 0 when every benchmark ran (a missed goal is reported, not an error);
 1 when one could not run, or the lint path imported a heavy module.
@@ -28,6 +29,7 @@ import sys
 
 import lint_vs_load
 import scaling
+import sizes
 import startup
 from measure import BenchmarkError, Row, bench_env, table
 from saved_models import cache_dir
@@ -76,6 +78,7 @@ def main() -> int:
         ("scaling", lambda: scaling.run(3, 10_000 if quick else 100_000)),
         ("start-up", lambda: startup.run(10 if quick else 15)),
         ("cross-check", lambda: crosscheck(quick)),
+        ("sizes sweep", lambda: sizes.run(runs, 64 if quick else 32)),
     ]
     rows: list = []
     failed = []

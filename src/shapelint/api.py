@@ -60,9 +60,24 @@ class Report:
     findings: list = field(default_factory=list)
     layers: list = field(default_factory=list)
     inputs: list = field(default_factory=list)
-    input_sizes: Optional[dict] = None
     notes: list = field(default_factory=list)  # e.g. why the TF cross-check could not run
     _result: Any = None
+    _input_sizes: Any = None
+
+    @property
+    def input_sizes(self):
+        """The input sizes the model runs at (an ``InputSizes``: ``.valid``, ``.rule``,
+        ``.smallest``, ``.per_axis``), over the range given to ``check(sizes=...)``, else
+        1..1024 (found on first use); ``None`` when no input dim can vary."""
+        if self._input_sizes is None:
+            found = self._result.input_sizes
+            if found is None:
+                from shapelint.shapes.sizes import analyse_sizes
+
+                trace = self._result.trace
+                found = analyse_sizes(trace.model, trace, None, force=True)
+            self._input_sizes = found
+        return self._input_sizes
 
     @property
     def errors(self) -> list:
@@ -112,7 +127,8 @@ class Report:
 
 
 def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
-          config: Union[str, dict, None] = None, cross_check: str = "auto") -> Report:
+          config: Union[str, dict, None] = None, cross_check: str = "auto",
+          sizes: Union[str, tuple, None] = None) -> Report:
     """Lint a live ``keras.Model``, a model file path or a model config dict.
 
     ``input_shape``: the input shape without the batch dim (a list of them for a
@@ -122,13 +138,18 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
     ``cross_check``: ``"recorded"`` compares with the shapes the file records,
     ``"tf"`` also with the shapes TensorFlow infers, ``"auto"`` does both when
     TensorFlow is already imported in this process (always so for a live model),
-    ``"off"`` neither.
+    ``"off"`` neither. ``sizes``: the input sizes to try for :attr:`Report.input_sizes`,
+    ``(lo, hi)`` or a ``--sizes`` string (``"1:512"``, ``"1:512x1:256"``).
     """
     if cross_check not in CROSS_CHECKS:
         raise ValueError(f"cross_check must be one of {', '.join(CROSS_CHECKS)}")
     from shapelint.lint import FileResult, analyse
 
     input_shapes = _input_shapes(input_shape)
+    if sizes is not None:
+        from shapelint.shapes.sizes import parse_ranges
+
+        sizes = parse_ranges(sizes) if isinstance(sizes, str) else [tuple(sizes)]
     path = os.fspath(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else None
     ruleset, _ = _ruleset(config, path)
     try:
@@ -136,7 +157,7 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
     except (NotAModel, UnreadableModel) as e:
         raise ValueError(f"{path or 'model'}: {e}") from None
     result: FileResult = analyse(model_config, path or name, input_shapes, ruleset,
-                                 cross_check=_resolve_cross_check(cross_check))
+                                 cross_check=_resolve_cross_check(cross_check), sizes=sizes)
     trace = result.trace
     return Report(
         model=trace.model.name, findings=list(result.findings),

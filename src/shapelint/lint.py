@@ -9,8 +9,13 @@ from typing import Optional
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.findings import Finding
 from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
+from shapelint.loading.graph import MAX_NESTING, is_model_entry
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
+from shapelint.shapes.sizes import analyse_sizes
+
+# ~90 µs and ~9 KB per layer call: the cap is ~9 s and ~1 GB; real models have < 2,000
+MAX_LAYER_CALLS = int(os.environ.get("SHAPELINT_MAX_LAYER_CALLS", 100_000))
 
 
 @dataclass
@@ -22,6 +27,11 @@ class FileResult:
     findings: list = field(default_factory=list)
     fail_on: str = "error"  # the lowest severity that fails this file (from its config)
     notes: list = field(default_factory=list)  # what the analysis could not do, and why
+
+    @property
+    def input_sizes(self):
+        """The sizes.InputSizes found when a size range was asked for, else None."""
+        return self.trace.input_sizes if self.trace is not None else None
 
 
 def collect_paths(paths: list) -> list:
@@ -41,7 +51,8 @@ def collect_paths(paths: list) -> list:
 
 
 def lint_path(path: str, input_shapes: Optional[list] = None,
-              ruleset: Optional[RuleSet] = None, cross_check: str = "recorded") -> FileResult:
+              ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
+              sizes: Optional[list] = None) -> FileResult:
     """Lint one model file; never raises for a bad file."""
     if not os.path.isfile(path):
         return FileResult(path, "error", error="no such file" if not os.path.exists(path)
@@ -52,16 +63,48 @@ def lint_path(path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "skipped", error=str(e))
     except UnreadableModel as e:
         return FileResult(path, "error", error=str(e))
-    return analyse(model_config, path, input_shapes, ruleset, cross_check)
+    except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
+        return FileResult(path, "error", error=f"internal error while reading the file "
+                                               f"({type(e).__name__}: {e}); please report it")
+    return analyse(model_config, path, input_shapes, ruleset, cross_check, sizes)
+
+
+def count_layer_calls(model: dict, depth: int = 0) -> int:
+    """The layer calls ``model`` expands to, counted on the config before anything is
+    built: every call of a nested model expands it again, so a few KB of models that
+    call their inner model twice, 40 deep, would be 2**40 calls. Malformed parts count 0
+    (the graph builder names what is wrong with them)."""
+    config = model.get("config")
+    layers = config.get("layers") if isinstance(config, dict) else config
+    if not isinstance(layers, list) or depth > MAX_NESTING:
+        return 0
+    total = int(depth == 0 and model.get("class_name") == "Sequential")  # its input layer
+    for entry in layers:
+        if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
+            continue
+        nodes = entry.get("inbound_nodes")
+        calls = len(nodes) if isinstance(nodes, list) and nodes else 1
+        total += calls * (1 + (count_layer_calls(entry, depth + 1) if is_model_entry(entry) else 0))
+    return total
 
 
 def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
-            ruleset: Optional[RuleSet] = None, cross_check: str = "recorded") -> FileResult:
+            ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
+            sizes: Optional[list] = None) -> FileResult:
     """Lint a model config: shapes, the cross-checks asked for, then the rules.
 
     ``cross_check``: ``recorded`` compares predictions with the shapes the file
     records, ``tf`` also with TensorFlow's (needs TF), ``off`` with neither.
+    ``sizes``: size ranges (see :func:`shapelint.shapes.sizes.parse_ranges`) at which to
+    find the input sizes the model runs at.
     """
+    calls = count_layer_calls(model_config) if isinstance(model_config, dict) else 0
+    if calls > MAX_LAYER_CALLS:
+        shown = f"{calls:,}" if calls < 10 ** 12 else f"~10^{len(str(calls)) - 1}"
+        return FileResult(path, "error", error=f"the model expands to {shown} layer calls "
+                                               f"(nested models count once per call), over "
+                                               f"the {MAX_LAYER_CALLS:,} limit (raise it with "
+                                               "SHAPELINT_MAX_LAYER_CALLS)")
     try:
         spec = build_spec(model_config)
     except UnreadableModel as e:
@@ -74,6 +117,10 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         trace = propagate(spec, input_shapes)
         trace.compare_recorded = cross_check != "off"
         notes = _tf_cross_check(trace, model_config, input_shapes) if cross_check == "tf" else []
+        if sizes:
+            trace.input_sizes = analyse_sizes(spec, trace, sizes, force=True)
+            if trace.input_sizes is None:
+                notes.append("no input size to sweep: the inputs have no spatial or unknown dims")
         findings = apply_rules(trace, ruleset or default_ruleset())
     except ValueError:
         raise  # a usage error (e.g. the wrong number of --input-shape): the caller says so

@@ -44,7 +44,7 @@ def file_dict(result) -> dict:
         "inputs": shapes_list(trace.inputs) if trace else None,
         "layers": [layer_dict(t) for t in trace.layers] if trace else [],
         "findings": [f.to_dict() for f in result.findings],
-        "input_sizes": None,
+        "input_sizes": result.input_sizes.to_dict() if result.input_sizes else None,
         "notes": list(result.notes),
     }
 

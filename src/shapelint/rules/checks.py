@@ -112,10 +112,34 @@ def _contradicts(predicted, other) -> bool:
         p is not None and o is not None and p != o for p, o in zip(predicted, other))
 
 
+def input_size_constraint(graph: Graph, params: dict):
+    """A model with unknown input sizes runs at only some of them: say which."""
+    from shapelint.shapes.sizes import analyse_sizes, parse_ranges
+
+    trace = graph.trace
+    found = trace.input_sizes
+    if found is None:
+        found = analyse_sizes(trace.model, trace, parse_ranges(params["sizes"]))
+    if found is None:
+        return
+    first_input = trace.layers[trace.model.inputs[0].call]
+    for axis in found.per_axis:
+        if not axis.constrained:
+            continue
+        yield first_input, {
+            "axes": ", ".join(axis.axes), "sizes_text": axis.rule,
+            "smallest": axis.smallest if axis.smallest is not None else "none",
+            "range_text": f"{axis.lo}..{axis.hi}", "clean_text": axis.clean_rule,
+            "why": axis.why or "fails at the other sizes",
+        }
+
+
 # name -> (function, extra template fields it provides)
 CHECKS = {
     "receptive-field": (receptive_field_too_small, ("rf_text", "input_text", "coverage")),
     "flatten-dense": (dense_on_large_flatten,
                       ("map_text", "dense_name", "features", "weights", "area", "global_pool")),
     "cross-check": (cross_check_mismatch, ("predicted", "other", "source")),
+    "input-sizes": (input_size_constraint,
+                    ("axes", "sizes_text", "smallest", "range_text", "clean_text", "why")),
 }

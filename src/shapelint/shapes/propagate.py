@@ -56,6 +56,7 @@ class ShapeTrace:
     findings: list = field(default_factory=list)
     input_overridden: bool = False  # shapes were given, not the model's declared ones
     compare_recorded: bool = True  # cross-check with the shapes the file records
+    input_sizes: Optional[object] = None  # sizes.InputSizes, when a size range was swept
 
     @property
     def inputs(self) -> list:
