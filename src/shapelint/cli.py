@@ -11,6 +11,7 @@ import contextlib
 import gc
 import os
 import sys
+import time
 from typing import Optional
 
 from shapelint import __version__
@@ -25,6 +26,11 @@ examples:
   shapelint unet.keras --input-shape 100,100,3
                                              lint at another input size
   shapelint model.h5 --format json -o report.json
+  shapelint unet.keras --sizes 1:512         the input sizes the model runs at
+  shapelint models/ --format sarif -o shapelint.sarif
+                                             SARIF 2.1.0 for code scanning
+  shapelint unet.keras --format html -o report.html
+                                             a page with the layer graph, shapes and findings
 
 exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable file.
 Model files: .keras (only config.json is read), .h5/.hdf5 (needs h5py), and model configs
@@ -56,6 +62,22 @@ def parse_input_shape(text: str) -> tuple:
     return tuple(dims)
 
 
+class _SizesAction(argparse.Action):
+    """``--sizes`` with an optional range: ``--sizes model.keras`` keeps the path a path."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        from shapelint.shapes.sizes import DEFAULT_RANGE, SizeRangeError, parse_ranges
+
+        if value is None or not any(c.isdigit() for c in value) or os.path.exists(value):
+            if value is not None:
+                namespace.leading_paths = [value]
+            value = "{}:{}".format(*DEFAULT_RANGE)
+        try:
+            setattr(namespace, self.dest, parse_ranges(value))
+        except SizeRangeError as e:
+            parser.error(f"--sizes: {e}")
+
+
 def _codes(text: str) -> list:
     return [c.strip() for c in text.split(",") if c.strip()]
 
@@ -68,9 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="model files or directories (recursed)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json"), default="text",
-                     help="output format (default: text)")
+    out.add_argument("--format", choices=("text", "json", "sarif", "github", "html"),
+                     help="output format: text, json, sarif (SARIF 2.1.0 for code scanning), "
+                          "github (GitHub Actions annotations) or html (a self-contained page "
+                          "with each model's layer graph); default: github when "
+                          "GITHUB_ACTIONS=true, else text")
     out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="text format: color the output (auto: on a terminal unless NO_COLOR "
+                          "is set; default)")
+    out.add_argument("--timing", action="store_true",
+                     help="text format: add the elapsed time to the summary line (always "
+                          "there on a terminal)")
     out.add_argument("--summary", action="store_true",
                      help="print a per-layer table: output shape, receptive field, jump")
     out.add_argument("-q", "--quiet", action="store_true",
@@ -85,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="DIMS", dest="input_shapes",
                        help="shape of a model input without the batch dim, e.g. 32,32,3 "
                             "(repeat once per input; overrides the declared input shape)")
+    model.add_argument("--sizes", nargs="?", action=_SizesAction, metavar="MIN:MAX",
+                       help="find every input size in MIN:MAX (default 1:1024) at which the model "
+                            "runs, for its unknown input dims (square: all take the same n), or "
+                            "for its spatial dims when all are declared; one range per dim for "
+                            "non-square sizes: 1:512x1:256")
     rules = parser.add_argument_group("rules")
     rules.add_argument("--select", type=_codes, metavar="CODES",
                        help="only these rules: codes or prefixes, comma-separated (SL0,SL101)")
@@ -94,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lowest severity that makes the exit code 1 (default: error)")
     rules.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (unreadable files still exit 2)")
+    rules.add_argument("--allow-no-model", action="store_true",
+                       help="exit 0, not 2, when no given file is a Keras model (for hooks "
+                            "that pass every JSON/YAML file; they are skipped)")
     rules.add_argument("--config", metavar="FILE",
                        help="configuration file (.shapelint.yaml or pyproject.toml); default: "
                             "the nearest one above each linted file")
@@ -107,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[list] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.paths = getattr(args, "leading_paths", []) + args.paths
+    if args.format is None:
+        args.format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     from shapelint.config import ConfigError, Resolver
     from shapelint.rules.pack import PackError
 
@@ -148,26 +190,29 @@ def _lint(args, resolver) -> int:
         print("shapelint: error: --cross-check tf needs TensorFlow: pip install 'shapelint[tf]'",
               file=sys.stderr)
         return EXIT_ERROR
-    results = []
+    started = time.perf_counter()
+    results, rulesets = [], []
     for path in collect_paths(args.paths):
         ruleset, fail_on = resolver.for_path(path)
+        if all(ruleset is not seen for seen in rulesets):
+            rulesets.append(ruleset)
         try:
             with _gc_paused(cross_check != "tf"):
-                result = lint_path(path, args.input_shapes, ruleset, cross_check)
+                result = lint_path(path, args.input_shapes, ruleset, cross_check, args.sizes)
         except ValueError as e:  # e.g. wrong number of --input-shape
             print(f"shapelint: error: {path}: {e}", file=sys.stderr)
             return EXIT_ERROR
         result.fail_on = fail_on
         results.append(result)
     with _gc_paused(True):
-        output = _render(results, args)
+        output = _render(results, args, rulesets, time.perf_counter() - started)
     status = _emit(output, args.output)
     if status:
         return status
     for r in results:
         if r.status == "error":
             print(f"shapelint: error: {r.path}: {r.error}", file=sys.stderr)
-    if all(r.status == "skipped" for r in results):
+    if all(r.status == "skipped" for r in results) and not args.allow_no_model:
         print("shapelint: error: no Keras model in the given paths", file=sys.stderr)
         return EXIT_ERROR
     if any(r.status == "error" for r in results):
@@ -177,15 +222,34 @@ def _lint(args, resolver) -> int:
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 
 
-def _render(results: list, args) -> str:
-    """The report in the format asked for (each format is its own module, imported here)."""
+def _render(results: list, args, rulesets: list, elapsed: float) -> str:
+    """The report in the format asked for (each format is its own module, imported here).
+
+    ``rulesets``: the rule sets the files were linted with; ``elapsed``: seconds so far.
+    """
     if args.format == "json":
         from shapelint.report import jsonfmt
 
         return jsonfmt.render(results)
+    if args.format == "sarif":
+        from shapelint.report import sarif
+
+        return sarif.render(results, rulesets)
+    if args.format == "github":
+        from shapelint.report import github
+
+        return github.render(results)
+    if args.format == "html":
+        from shapelint.report import html
+
+        return html.render(results)
     from shapelint.report import text
 
-    return text.render(results, summary=args.summary, quiet=args.quiet)
+    terminal = not args.output and sys.stdout.isatty()
+    color = args.color == "always" or (args.color == "auto" and terminal
+                                       and not os.environ.get("NO_COLOR"))
+    return text.render(results, summary=args.summary, quiet=args.quiet, color=color,
+                       align=terminal, elapsed=elapsed if terminal or args.timing else None)
 
 
 @contextlib.contextmanager

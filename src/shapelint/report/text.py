@@ -1,7 +1,11 @@
-"""``--format text``: one line per finding, and with ``--summary`` a per-layer table."""
+"""``--format text``: findings grouped by file, one ``path:layer: SL001 [error] message``
+line each (editors and tools parse it), a summary line; ``--summary`` adds a per-layer table."""
 
 from __future__ import annotations
 
+from typing import Optional
+
+from shapelint.findings import SEVERITIES
 from shapelint.formatting import format_shape, per_axis
 from shapelint.lint import count
 
@@ -38,15 +42,44 @@ def layer_table(result) -> list:
     return lines
 
 
-def render(results: list, summary: bool = False, quiet: bool = False) -> str:
+STYLES = {"error": "1;31", "warning": "1;33", "info": "1;36", "path": "1", "code": "1", "dim": "2"}
+SEVERITY_WIDTH = max(len(f"[{s}]") for s in SEVERITIES)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 or word == "info" else f"{n} {word}s"
+
+
+def counts_text(counts: dict, paint, nonzero: bool = False) -> str:
+    """``2 errors, 1 warning, 0 info`` (``nonzero``: without the zeros); non-zero counts
+    in their severity's color."""
+    parts = []
+    for severity, key in (("error", "errors"), ("warning", "warnings"), ("info", "info")):
+        text = plural(counts[key], severity)
+        if counts[key] or not nonzero:
+            parts.append(paint(text, severity) if counts[key] else text)
+    return ", ".join(parts)
+
+
+def render(results: list, summary: bool = False, quiet: bool = False, color: bool = False,
+           align: bool = False, elapsed: Optional[float] = None) -> str:
+    """Findings grouped by file, one ``path:layer: SL001 [error] message`` line each.
+
+    ``color``: ANSI colors; ``align``: pad the location and severity columns (for a
+    terminal: piped output keeps single spaces for tools); ``elapsed``: seconds to show
+    in the summary line (None: no time, so the text is the same on every run).
+    """
+    def paint(text: str, style: str) -> str:
+        return f"\033[{STYLES[style]}m{text}\033[0m" if color else text
+
     lines = []
     for result in results:
         if result.status == "error":
-            lines.append(f"{result.path}: error: {result.error}")
+            lines.append(f"{result.path}: {paint('error', 'error')}: {result.error}")
             continue
         if result.status == "skipped":
             if not quiet:
-                lines.append(f"{result.path}: skipped: {result.error}")
+                lines.append(paint(f"{result.path}: skipped: {result.error}", "dim"))
             continue
         if summary:
             model = result.trace.model
@@ -54,16 +87,42 @@ def render(results: list, summary: bool = False, quiet: bool = False) -> str:
                          f"{len(result.trace.layers)} layer calls)")
             lines.extend("  " + line for line in layer_table(result))
             lines.append("")
+        if result.findings and not quiet:
+            counts = counts_text(count([result]), paint, nonzero=True)
+            lines.append(f"{paint(result.path, 'path')} ({counts})")
+        if result.input_sizes is not None:
+            from shapelint.shapes.sizes import text_lines
+
+            lines.extend(f"{result.path}: {line}" if not line.startswith(" ") else line
+                         for line in text_lines(result.input_sizes))
         for note in result.notes:
             lines.append(f"{result.path}: note: {note}")
-        for f in result.findings:
-            lines.append(f"{result.path}:{f.layer}: {f.rule} [{f.severity}] {f.message}")
+        locations = [f"{result.path}:{f.layer}:" for f in result.findings]
+        width = max(map(len, locations), default=0) if align else 0
+        for location, f in zip(locations, result.findings):
+            tag = f"[{f.severity}]"
+            pad = " " * (SEVERITY_WIDTH - len(tag)) if align else ""
+            lines.append(f"{location.ljust(width)} {paint(f.rule, 'code')} "
+                         f"{paint(tag, f.severity)}{pad} {f.message}")
             if f.fix and not quiet:
-                lines.append(f"    fix: {f.fix}")
-    totals = count(results)
+                lines.append(paint(f"    fix: {f.fix}", "dim"))
+        if result.findings and not quiet:
+            lines.append("")
     if not quiet:
-        unreadable = sum(r.status == "error" for r in results)
-        tail = f", {unreadable} unreadable" if unreadable else ""
-        lines.append(f"{totals['files']} file(s): {totals['errors']} error(s), "
-                     f"{totals['warnings']} warning(s), {totals['info']} info{tail}")
-    return "\n".join(lines) + "\n"
+        lines.append(summary_line(results, paint, elapsed))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def summary_line(results: list, paint, elapsed: Optional[float] = None) -> str:
+    """``2 errors, 4 warnings, 3 info in 5 files (1 skipped, 1 unreadable)``, and the time."""
+    totals = count(results)
+    text = f"{counts_text(totals, paint)} in {plural(totals['files'], 'file')}"
+    skipped = sum(r.status == "skipped" for r in results)
+    unreadable = sum(r.status == "error" for r in results)
+    others = ([f"{skipped} skipped"] if skipped else []) + \
+        ([f"{unreadable} unreadable"] if unreadable else [])
+    if others:
+        text += f" ({', '.join(others)})"
+    if elapsed is not None:
+        text += f", {elapsed:.2f} s"
+    return text

@@ -1,0 +1,416 @@
+"""``--format html``: one self-contained page with each model's layer graph.
+
+The page is read back with the standard HTML parser (one node per layer call, the shapes
+on the edges, the funnel, findings, escaping) and rendered by headless Chromium through
+Playwright (no console or page errors, no request leaves the page, the graph and a
+finding are visible, the screenshot is not blank). The browser tests skip only when
+Chromium is not installed; ``.ci/run`` installs it.
+
+``SHAPELINT_SCREENSHOT=docs/img/shape-report.png`` makes the browser test save its
+screenshot of the U-Net report there (the README picture).
+"""
+
+from __future__ import annotations
+
+import base64
+import glob
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+
+import pytest
+
+from shapelint.lint import analyse, lint_path
+from shapelint.report import html
+from shapelint.rules.examples import example_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.keras")))
+UNET = os.path.join(ROOT, "examples", "unet_100.keras")
+HEALTHY = os.path.join(ROOT, "examples", "healthy_cnn.keras")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+EVIL_NAME = "<script>alert(1)</script>"
+EVIL_CLASS = '"><img src=x onerror=alert(2)>'
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "shapelint", "--format", "html", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict):
+        self.tag, self.attrs, self.children = tag, attrs, []  # Elements and strings
+
+    @property
+    def classes(self) -> list:
+        return self.attrs.get("class", "").split()
+
+    @property
+    def text(self) -> str:
+        """The text of the element and all its descendants, as textContent."""
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            if not isinstance(child, str):
+                yield from child.iter()
+
+    def find_all(self, tag: str, cls: str = None) -> list:
+        return [e for e in self.iter() if e.tag == tag and (cls is None or cls in e.classes)]
+
+
+class _TreeBuilder(HTMLParser):
+    VOID = {"meta", "br", "link", "img", "input", "hr"}  # HTML's; SVG elements close with />
+
+    def __init__(self):
+        super().__init__()
+        self.root = Element("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self.stack[-1].children.append(element)
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Element(tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(page: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(page)
+    builder.close()
+    assert builder.stack == [builder.root], "unclosed elements"
+    return builder.root
+
+
+def page_of(*paths) -> str:
+    return html.render([lint_path(p) for p in paths])
+
+
+def nodes_by_name(tree: Element) -> dict:
+    """Layer name (from the tooltip's first line, ``name (Class)``) -> its ``<g class="n">``."""
+    return {g.find_all("title")[0].text.splitlines()[0].rsplit(" (", 1)[0]: g
+            for g in tree.find_all("g", "n")}
+
+
+# -- the page's content ------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=os.path.basename)
+def test_one_node_per_layer_call_and_one_edge_per_input(path):
+    result = lint_path(path)
+    tree = parse(html.render([result]))
+    nodes = tree.find_all("g", "n")
+    assert len(nodes) == len(result.trace.layers)
+    assert [g.find_all("text", "nm")[0].text for g in nodes] == \
+        [t.name for t in result.trace.layers]
+    assert len({g.attrs["id"] for g in nodes}) == len(nodes)
+    inputs = sum(len(t.call.args) for t in result.trace.layers)
+    read = {r.call for t in result.trace.layers for r in t.call.args}
+    sinks = sum(t.call.id not in read for t in result.trace.layers)
+    assert len(tree.find_all("path", "e")) == inputs + sinks  # a stub arrow out of each sink
+
+
+def _tensor(name: str, node: int = 0) -> dict:
+    return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, node, 0]}}
+
+
+def test_a_layer_called_twice_is_two_nodes():
+    config = {"class_name": "Functional", "config": {"name": "shared", "layers": [
+        {"class_name": "InputLayer", "name": n, "inbound_nodes": [],
+         "config": {"name": n, "batch_shape": [None, 8, 8, 3]}} for n in ("a", "b")] + [
+        {"class_name": "Conv2D", "name": "conv", "config": {"name": "conv", "filters": 4,
+                                                            "kernel_size": 3},
+         "inbound_nodes": [{"args": [_tensor("a")], "kwargs": {}},
+                           {"args": [_tensor("b")], "kwargs": {}}]},
+        {"class_name": "Add", "name": "sum", "config": {"name": "sum"},
+         "inbound_nodes": [{"args": [[_tensor("conv", 0), _tensor("conv", 1)]], "kwargs": {}}]}],
+        "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["sum", 0, 0]]}}
+    tree = parse(html.render([analyse(config, "shared.json")]))
+    names = [g.find_all("text", "nm")[0].text for g in tree.find_all("g", "n")]
+    assert names == ["a", "b", "conv", "conv (call 1)", "sum"]
+    labels = [t.text for t in tree.find_all("text", "lb")]
+    assert labels == ["(None, 8, 8, 3)"] * 2 + ["(None, 6, 6, 4)"] * 3
+    assert len(tree.find_all("path", "e")) == 2 + 2 + 1  # a→conv, b→conv:1, both→sum, sum↓
+
+
+def test_edges_carry_the_shapes_and_nodes_the_spatial_size():
+    tree = parse(page_of(HEALTHY))
+    labels = [t.text for t in tree.find_all("text", "lb")]
+    # examples/healthy_cnn.keras: 64×64×3, four conv+pool blocks, global pooling, Dense(10)
+    assert labels == ["(None, 64, 64, 3)", "(None, 64, 64, 8)", "(None, 32, 32, 8)",
+                      "(None, 32, 32, 16)", "(None, 16, 16, 16)", "(None, 16, 16, 32)",
+                      "(None, 8, 8, 32)", "(None, 8, 8, 64)", "(None, 4, 4, 64)",
+                      "(None, 64)", "(None, 10)"]
+    nodes = nodes_by_name(tree)
+    assert nodes["pool2"].find_all("text", "sz")[0].text == "16×16"
+    assert nodes["classes"].find_all("text", "sz")[0].text == ""
+
+
+def test_the_funnel_band_is_the_spatial_size_to_scale():
+    nodes = nodes_by_name(parse(page_of(HEALTHY)))
+    width = {name: float(g.find_all("rect", "fb")[0].attrs["width"])
+             for name, g in nodes.items() if g.find_all("rect", "fb")}
+    assert set(width) == {"image", "conv1", "pool1", "conv2", "pool2", "conv3", "pool3",
+                          "conv4", "pool4"}  # no band for a map without spatial axes
+    full = width["image"]
+    for name, side in [("pool1", 32), ("pool2", 16), ("pool3", 8), ("pool4", 4)]:
+        assert width[name] == pytest.approx(full * side / 64, abs=2.5), name
+    node_width = float(nodes["image"].find_all("rect", "bg")[0].attrs["width"])
+    assert full == pytest.approx(node_width, abs=2.5)  # the largest map fills its node
+
+
+def test_findings_colour_their_layers_and_show_their_messages():
+    tree = parse(page_of(UNET))
+    nodes = nodes_by_name(tree)
+    assert "error" in nodes["dec3_concat"].classes and "info" in nodes["enc3_pool"].classes
+    flagged = [name for name, g in nodes.items() if {"error", "warning", "info"} & set(g.classes)]
+    assert sorted(flagged) == ["dec3_concat", "enc3_pool"]
+    notes = " ".join(t.text for t in tree.find_all("text", "nt"))
+    assert "SL002 incompatible-merge [error]" in notes and "SL104 dropped-border [info]" in notes
+    assert "(None, 24, 24, 16) and (None, 25, 25, 16) differ on axis 1 (24 vs 25)" in notes
+    items = [li.text for li in tree.find_all("li")]
+    assert len(items) == 2 and "fix: make both branches the same size" in items[1]
+    link = tree.find_all("li")[1].find_all("a")[0]
+    assert link.text == "dec3_concat"
+    assert link.attrs["href"] == "#" + nodes["dec3_concat"].attrs["id"]
+
+
+def test_hover_shows_receptive_field_jump_and_dropped_border():
+    nodes = nodes_by_name(parse(page_of(UNET)))
+    title = nodes["enc3_pool"].find_all("title")[0].text.splitlines()
+    # the README's --summary table of this example: RF 22×22, jump 8×8, drops 1×1 px
+    assert title[:3] == ["enc3_pool (MaxPooling2D)", "input (None, 25, 25, 16)",
+                         "output (None, 12, 12, 16)"]
+    assert "receptive field 22×22, jump 8×8" in title
+    assert "dropped border 1×1 px" in title
+    assert any(line.startswith("SL104 [info] enc3_pool: 25×25 → 12×12") for line in title)
+
+
+def evil_result():
+    config = example_config({"input": [16, 16, 3], "layers": [
+        {"Conv2D": {"name": EVIL_NAME, "filters": 4, "kernel_size": 3}},
+        {EVIL_CLASS: {"name": "custom & co"}},
+    ]})
+    config["config"]["name"] = "</svg><b>model</b>"
+    return analyse(config, "dir/<i>model</i>.json")
+
+
+def test_names_messages_and_paths_are_escaped():
+    page = html.render([evil_result()])
+    lowered = page.lower()
+    assert "<script" not in lowered and "<img" not in lowered and "<i>" not in page
+    assert "<b>model" not in page and "&lt;/svg&gt;&lt;b&gt;model&lt;/b&gt;" in page
+    tree = parse(page)  # the page still parses: nothing closed an element early
+    nodes = nodes_by_name(tree)
+    assert set(nodes) == {"input", EVIL_NAME, "custom & co"}
+    assert nodes[EVIL_NAME].find_all("text", "nm")[0].text == "<script>alert(1)</scrip…"
+    assert nodes["custom & co"].find_all("text", "cl")[0].text.startswith('"><img src=x')
+    assert "dir/<i>model</i>.json" in [h.text for h in tree.find_all("h2")]
+    assert any("SL109" in t.text and EVIL_CLASS in t.text for t in tree.find_all("text", "nt"))
+
+
+def test_several_files_one_page_a_section_each_and_a_file_or_stdout(tmp_path):
+    bad = os.path.join(FIXTURES, "not_a_zip.keras")
+    out = tmp_path / "report.html"
+    written = run("examples", bad, "-o", str(out))
+    assert written.returncode == 2 and written.stdout == ""  # an unreadable file: exit 2
+    page = out.read_text(encoding="utf-8")
+    tree = parse(page)
+    sections = tree.find_all("section")
+    assert len(sections) == len(EXAMPLES) + 1
+    assert [s.find_all("h2")[0].text for s in sections] == \
+        [os.path.relpath(p, ROOT) for p in EXAMPLES] + [bad]
+    assert "unreadable: " in sections[-1].text and "not a zip archive" in sections[-1].text
+    assert len(tree.find_all("svg")) == len(EXAMPLES) + 1  # one graph each, and the defs
+    printed = run("examples", bad)
+    assert printed.stdout == page  # the same bytes on stdout, run after run
+
+
+def test_no_script_no_external_resources():
+    page = page_of(*EXAMPLES)
+    tree = parse(page)
+    assert not tree.find_all("script") and not tree.find_all("link")
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page and "url(" not in page.replace("url(#arrow)", "")
+    csp = [m.attrs["content"] for m in tree.find_all("meta")
+           if m.attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert csp == ["default-src 'none'; style-src 'unsafe-inline'"]
+
+
+# -- layout ------------------------------------------------------------------------------
+
+def test_layout_of_a_diamond():
+    #   0 -> 1, 0 -> 2, (1, 2) -> 3
+    rank, column, columns = html.layout([[], [0], [0], [1, 2]])
+    assert rank == [0, 1, 1, 2]
+    assert columns == 2 and column[1] != column[2] and column[3] == min(column[1], column[2])
+
+
+def random_dag(rng: random.Random, n: int) -> list:
+    parents = [[]]
+    for k in range(1, n):
+        count = rng.choice([1, 1, 1, 2, 3]) if k > 1 else 1
+        parents.append(sorted({max(0, k - 1 - int(rng.expovariate(0.3))) for _ in range(count)}))
+    return parents
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_layout_never_puts_a_node_on_another_nodes_line(seed):
+    parents = random_dag(random.Random(seed), 60)
+    rank, column, columns = html.layout(parents)
+    readers = {k: [c for c in range(len(parents)) if k in parents[c]] for k in range(len(parents))}
+    for k, srcs in enumerate(parents):
+        assert all(rank[k] > rank[p] for p in srcs)
+    for k in range(len(parents)):
+        last = max((rank[c] for c in readers[k]), default=rank[k])
+        for q in range(len(parents)):
+            if q == k or column[q] != column[k]:
+                continue
+            # a node in k's column lies outside k's line, or is the reader it ends in
+            assert not rank[k] <= rank[q] <= last or (rank[q] == last and q in readers[k]), \
+                (k, q)
+    assert columns == max(column) + 1
+
+
+def test_ten_thousand_layers_render_fast_and_compact():
+    layers = [{"Conv2D": {"name": "stem", "filters": 8, "kernel_size": 3, "padding": "same"}}]
+    previous = "stem"
+    for b in range(2500):  # residual blocks: conv, relu, conv, add(block input, conv)
+        layers += [{"Conv2D": {"name": f"b{b}_c1", "filters": 8, "kernel_size": 3,
+                               "padding": "same", "inputs": [previous]}},
+                   {"ReLU": {"name": f"b{b}_r"}},
+                   {"Conv2D": {"name": f"b{b}_c2", "filters": 8, "kernel_size": 3,
+                               "padding": "same"}},
+                   {"Add": {"name": f"b{b}_add", "inputs": [previous, f"b{b}_c2"]}}]
+        previous = f"b{b}_add"
+    result = analyse(example_config({"input": [16, 16, 8], "layers": layers}), "big.json")
+    assert len(result.trace.layers) == 10002
+    start = time.perf_counter()
+    page = html.render([result])
+    elapsed = time.perf_counter() - start
+    tree = parse(page)
+    assert len(tree.find_all("g", "n")) == 10002
+    graph, = [svg for svg in tree.find_all("svg") if svg.attrs.get("role") == "img"]
+    assert int(graph.attrs["width"]) < 3 * 250  # the blocks use two columns, not one each
+    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert len(page.encode()) < 1000 * 10002, len(page.encode())
+
+
+# -- in a real browser -------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("SHAPELINT_CHROMIUM") or shutil.which("chromium") \
+    or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed: pip install -e '.[test]'")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, path, width=1300):
+    """The page at ``path``, with everything it logged, threw, asked for or popped up."""
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    seen = {"console": [], "errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    return page, seen
+
+
+def png_size(data: bytes) -> tuple:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def distinct_colours(browser, png: bytes) -> int:
+    """Distinct RGBA values of a PNG, decoded by the browser on a blank page."""
+    page = browser.new_page()
+    try:
+        return page.evaluate("""async (src) => {
+            const img = new Image(); img.src = src; await img.decode();
+            const canvas = document.createElement('canvas');
+            canvas.width = img.width; canvas.height = img.height;
+            const ctx = canvas.getContext('2d'); ctx.drawImage(img, 0, 0);
+            const px = new Uint32Array(ctx.getImageData(0, 0, img.width, img.height).data.buffer);
+            return new Set(px).size;
+        }""", "data:image/png;base64," + base64.b64encode(png).decode())
+    finally:
+        page.close()
+
+
+def test_the_unet_report_renders_in_chromium(browser, tmp_path):
+    out = tmp_path / "report.html"
+    assert run(os.path.relpath(UNET, ROOT), "-o", str(out)).returncode == 1  # its SL002 error
+    page, seen = open_page(browser, out)
+    try:
+        assert seen["errors"] == []
+        assert [m for m in seen["console"] if m.startswith(("error", "warning"))] == []
+        assert seen["requests"] == [out.as_uri()]  # nothing but the page itself
+        expected = len(lint_path(UNET).trace.layers)
+        assert page.locator("svg g.n").count() == expected
+        graph = page.locator("div.graph")
+        box = graph.bounding_box()
+        assert box["height"] > 23 * 40  # the nodes are laid out, not collapsed
+        node = page.locator("svg g.n.error")
+        assert node.count() == 1 and node.locator("text.nm").text_content() == "dec3_concat"
+        message = page.locator("svg text.nt", has_text="differ on axis 1 (24 vs 25)")
+        assert message.count() == 1 and message.is_visible()
+        assert page.locator("li", has_text="SL002 [error]").is_visible()
+        title = page.evaluate("""[...document.querySelectorAll('svg g.n')]
+            .find(g => g.querySelector('text.nm').textContent === 'enc3_pool')
+            .querySelector('title').textContent""")
+        assert "receptive field 22×22, jump 8×8" in title
+        shot = page.screenshot(full_page=True)
+        assert png_size(shot) == tuple(page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"))
+        assert distinct_colours(browser, shot) > 50  # text, nodes, bands, severity colours
+        if os.environ.get("SHAPELINT_SCREENSHOT"):
+            with open(os.environ["SHAPELINT_SCREENSHOT"], "wb") as f:
+                f.write(shot)
+    finally:
+        page.close()
+
+
+def test_no_script_runs_from_a_hostile_model(browser, tmp_path):
+    out = tmp_path / "evil.html"
+    out.write_text(html.render([evil_result()]), encoding="utf-8")
+    page, seen = open_page(browser, out)
+    try:
+        assert seen["dialogs"] == [] and seen["errors"] == []
+        assert page.evaluate("document.scripts.length + document.images.length") == 0
+        node = page.locator("svg g.n", has=page.locator("text.nm", has_text="alert(1)"))
+        assert node.locator("text.nm").text_content() == "<script>alert(1)</scrip…"
+        assert node.locator("title").text_content().startswith(EVIL_NAME + " (Conv2D)\n")
+        assert seen["requests"] == [out.as_uri()]
+    finally:
+        page.close()
