@@ -140,3 +140,33 @@ def test_readme_sizes_table_is_what_shapelint_says(models):
             spec = build_spec(json.loads(models(name).to_json()))
             sizes = analyse_sizes(spec, propagate(spec), [(1, 1024)]).sizes
             assert rows[row] == (sizes.rule, sizes.clean_rule), name
+
+
+def test_dense_after_flatten_refuses_another_input_size():
+    """Flatten -> Dense has weights for the declared size: its layers refuse another size
+    in TF, and so does the lint at that size (SL003), and the sweep."""
+    import numpy as np
+    import shapelint
+
+    inputs = keras.Input((8, 8, 2))
+    x = keras.layers.MaxPooling2D(2)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(x)))
+
+    def layers_run_at(n):  # the model's own layers (and weights) on an n×n input
+        y = np.zeros((1, n, n, 2), "float32")
+        try:
+            for layer in model.layers[1:]:
+                y = layer(y)
+        except Exception:  # noqa: BLE001
+            return False
+        return True
+
+    config = json.loads(model.to_json())
+    report = shapelint.check(config, input_shape=(16, 16, 2), cross_check="off")
+    assert [f.rule for f in report.errors] == ["SL003"]
+    assert "weights for 32 input features" in report.errors[0].message
+    assert shapelint.check(config, input_shape=(9, 9, 2), cross_check="off").ok
+    expected = [n for n in range(2, 21) if layers_run_at(n)]  # a 2×2 pool on 1×1 may crash TF
+    assert expected == [8, 9]  # pooling floors 9 to 4, as 8: 32 features
+    spec = build_spec(config)
+    assert analyse_sizes(spec, propagate(spec), [(2, 20)], force=True).sizes.valid == expected

@@ -80,10 +80,33 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
     for ref, shape in zip(model.inputs, input_shapes or []):
         overrides[ref.call] = (None,) + tuple(shape)
     walker = _Walker(model, overrides)
+    if overrides:
+        walker.built_features = built_features(propagate(model))
     for call in model.calls:
         walker.visit(call)
     return ShapeTrace(model=model, layers=walker.traces, findings=walker.findings,
                       input_overridden=input_shapes is not None)
+
+
+def built_features(trace: ShapeTrace) -> dict:
+    """Call id -> the input features each Dense has weights for, where the declared input
+    shapes fix them (a Dense after a Flatten): at other input sizes it cannot run."""
+    found = {}
+    for t in trace.layers:
+        if t.class_name == "Dense" and t.input_shapes and t.input_shapes[0]:
+            last = t.input_shapes[0][-1]
+            if isinstance(last, int):
+                found[t.call.id] = last
+    return found
+
+
+def wrong_features(built: Optional[int], inputs: tuple) -> Optional[str]:
+    """Why a Dense built for ``built`` features cannot take ``inputs`` (None if it can)."""
+    shape = inputs[0] if inputs else None
+    if built is None or shape is None or shape[-1] is None or shape[-1] == built:
+        return None
+    return (f"Dense has weights for {built} input features (at the declared input size), "
+            f"gets {shape[-1]}")
 
 
 def _pick(shapes: list, index: int):
@@ -98,6 +121,7 @@ class _Walker:
         self.findings: list = []
         self.geometry: dict = {}  # TensorRef -> Geometry
         self.recorded: dict = {}  # call id -> {output index: recorded shape}
+        self.built_features: dict = {}  # see built_features(); set when inputs are overridden
         for ref, shape in model.recorded.items():
             self.recorded.setdefault(ref.call, {})[ref.index] = shape
 
@@ -137,6 +161,11 @@ class _Walker:
                          kw_inputs={k: self.shape_of(r) for k, r in call.kw_tensors.items()},
                          kwargs=call.kwargs)
         try:
+            reason = wrong_features(self.built_features.get(call.id), view.inputs)
+            if reason:
+                raise ShapeError("SL003", reason, "feed the declared input size, or put a global "
+                                 "pooling layer instead of Flatten before the Dense, so that its "
+                                 "input does not depend on the input size")
             result = fn(view)
         except ShapeError as e:
             self.findings.append(Finding.engine(e.code, call.name, f"{call.name}: {e.message}", e.fix))

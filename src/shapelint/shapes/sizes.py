@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from shapelint.loading.spec import ModelSpec
+from shapelint.shapes.propagate import built_features, propagate, wrong_features
 from shapelint.shapes.registry import LayerCall, ShapeError, Window, lookup
 
 MAX_SIZES = 100_000  # sizes per axis in one sweep
@@ -189,8 +190,6 @@ def _why(model: ModelSpec, inputs: list, dims: list, n: Optional[int]) -> str:
     """The lint's first error at size ``n``, as "fails at 100: <message>"."""
     if n is None:
         return ""
-    from shapelint.shapes.propagate import propagate
-
     errors = propagate(model, _at(inputs, dims, n)).findings
     first = next((f for f in errors if f.severity == "error"), None)
     return f"fails at {n}: {first.message}" if first else ""
@@ -209,13 +208,7 @@ class _Sweeper:
     def __init__(self, model: ModelSpec, trace):
         self.model = model
         self.unknown: list = []
-        # features each Dense was built for, when the declared shapes fix them
-        self.built_features = {}
-        for t in trace.layers:
-            if t.class_name == "Dense" and t.input_shapes and t.input_shapes[0]:
-                last = t.input_shapes[0][-1]
-                if isinstance(last, int):
-                    self.built_features[t.call.id] = last
+        self.built_features = built_features(trace)
 
     def run(self, inputs: list, dims: list, lo: int, hi: int):
         count = hi - lo + 1
@@ -315,9 +308,8 @@ class _Sweeper:
         except (ShapeError, TypeError, ValueError, KeyError, IndexError, AttributeError,
                 ZeroDivisionError):
             return None, False
-        built = self.built_features.get(call.id)
-        if built is not None and args and args[0] is not None and args[0][-1] not in (None, built):
-            return None, False  # a Dense built for other features (after a Flatten)
+        if wrong_features(self.built_features.get(call.id), args):
+            return None, False
         for shape in result.outputs:
             if shape is not None and any(d is not None and d <= 0 for d in shape):
                 return None, False
