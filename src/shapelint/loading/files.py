@@ -2,8 +2,9 @@
 
 * ``.keras``: a zip; only ``config.json`` is read, with a cap on its inflated size.
 * ``.h5``/``.hdf5``: the ``model_config`` attribute, through h5py (imported lazily).
-* ``.json``/``.yaml``/``.yml``: what ``model.to_json()`` writes, a bare
-  ``{"class_name", "config"}``, or a TF.js layers-model ``model.json``.
+* ``.json``/``.yaml``/``.yml``: what ``model.to_json()`` writes (Keras 1 to 3; also that
+  JSON saved as one string), a bare ``{"class_name", "config"}``, a ``get_config()``
+  dump, or a TF.js layers-model ``model.json``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,23 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from typing import Any
 
 from shapelint.errors import NotAModel, UnreadableModel
+from shapelint.loading import legacy
+
+try:
+    from lzma import LZMAError
+except ImportError:  # a Python built without lzma reads no LZMA members either
+    LZMAError = zlib.error
 
 MODEL_EXTENSIONS = (".keras", ".h5", ".hdf5", ".json", ".yaml", ".yml")
-MAX_CONFIG_BYTES = int(os.environ.get("SHAPELINT_MAX_CONFIG_BYTES", 256 * 1024 * 1024))
+MAX_CONFIG_BYTES = int(os.environ.get("SHAPELINT_MAX_CONFIG_BYTES", 64 * 1024 * 1024))
+# YAML parses ~100x slower than JSON (~0.5 MB/s): its files get a 32nd of the cap, and its
+# aliases may not expand a document past the values such a file can hold
+MAX_YAML_BYTES = MAX_CONFIG_BYTES // 32
+MAX_ZIP_MEMBERS = 10_000  # a .keras holds a handful; each listed one costs ~400 bytes to read
 
 
 def read_model_config(path: str) -> dict:
@@ -29,7 +41,7 @@ def read_model_config(path: str) -> dict:
     elif ext == ".json":
         data = _parse_json(_read_capped(path), "the file")
     elif ext in (".yaml", ".yml"):
-        data = _parse_yaml(_read_capped(path))
+        data = _parse_yaml(_read_capped(path, yaml=True))
     else:
         raise UnreadableModel(
             f"unsupported file type {ext or '(none)'!r}; expected one of {', '.join(MODEL_EXTENSIONS)}")
@@ -37,29 +49,51 @@ def read_model_config(path: str) -> dict:
 
 
 def model_config_from(data: Any) -> dict:
-    """Find the Keras model config inside a parsed document."""
-    if isinstance(data, dict) and "modelTopology" in data:  # TF.js layers-model
-        if data.get("format") == "graph-model":
-            raise UnreadableModel("TF.js graph-model files hold a TF graph, not a Keras model; "
-                                  "only layers-model files can be linted")
+    """Find the Keras model config inside a parsed document; a Keras 1 config comes back
+    rewritten in the later form (:mod:`shapelint.loading.legacy`)."""
+    if isinstance(data, str) and data.lstrip()[:1] in ("{", "["):
+        # model.to_json() saved with json.dump: the document is that JSON as one string
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError):
+            raise NotAModel("not a Keras model config (a string that is not JSON)") from None
+    if isinstance(data, dict) and "modelTopology" in data:  # TF.js model.json
         topology = data["modelTopology"]
+        if data.get("format") == "graph-model" or (isinstance(topology, dict)
+                                                   and "node" in topology):
+            # a TF graph, not a Keras model: skipped like any other JSON that is no model
+            raise NotAModel("unsupported: TF.js graph-model, not a Keras layers model")
         if isinstance(topology, dict) and "model_config" in topology:
             topology = topology["model_config"]
         data = topology
-    if isinstance(data, dict) and data.get("class_name") and isinstance(data.get("config"), (dict, list)):
-        return data
-    raise NotAModel("not a Keras model config (no top-level 'class_name' and 'config')")
+    if not (isinstance(data, dict) and data.get("class_name")
+            and isinstance(data.get("config"), (dict, list))):
+        data = _bare_model_config(data)
+    return legacy.normalize(data) if legacy.is_legacy(data) else data
 
 
-def _read_capped(path: str) -> bytes:
+def _bare_model_config(data: Any) -> dict:
+    """A ``model.get_config()`` dump, which has no class_name: Functional when it names
+    its input or output layers, else Sequential (Keras 1's is a bare list of layers)."""
+    layers = data if isinstance(data, list) else (
+        data.get("layers") if isinstance(data, dict) else None)
+    if not (isinstance(layers, list) and layers and all(
+            isinstance(e, dict) and isinstance(e.get("class_name"), str) for e in layers)):
+        raise NotAModel("not a Keras model config (no top-level 'class_name' and 'config')")
+    functional = isinstance(data, dict) and ("input_layers" in data or "output_layers" in data)
+    return {"class_name": "Functional" if functional else "Sequential", "config": data}
+
+
+def _read_capped(path: str, yaml: bool = False) -> bytes:
+    limit = MAX_YAML_BYTES if yaml else MAX_CONFIG_BYTES
     try:
         size = os.path.getsize(path)
-        if size > MAX_CONFIG_BYTES:
+        if size > limit:
             raise UnreadableModel(
-                f"file is {size} bytes, over the {MAX_CONFIG_BYTES}-byte limit "
+                f"file is {size} bytes, over the {limit}-byte limit{' for YAML' * yaml} "
                 "(raise it with SHAPELINT_MAX_CONFIG_BYTES)")
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(limit + 1)
     except OSError as e:
         raise UnreadableModel(f"cannot read file: {e.strerror or e}") from None
 
@@ -68,6 +102,10 @@ def _read_keras_zip(path: str) -> bytes:
     try:
         if not zipfile.is_zipfile(path):
             raise UnreadableModel("not a .keras file: it is not a zip archive")
+        members = _zip_member_count(path)
+        if members > MAX_ZIP_MEMBERS:  # ZipFile would read every entry of the directory
+            raise UnreadableModel(f"the zip lists {members} members, over the "
+                                  f"{MAX_ZIP_MEMBERS} a .keras file may have")
         with zipfile.ZipFile(path) as zf:
             try:
                 info = zf.getinfo("config.json")
@@ -86,12 +124,23 @@ def _read_keras_zip(path: str) -> bytes:
             return data
     except UnreadableModel:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as e:
-        raise UnreadableModel(f"corrupt .keras archive: {e}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
+            zlib.error, LZMAError, ValueError) as e:  # a damaged member too
+        raise UnreadableModel(f"corrupt .keras archive: {str(e) or type(e).__name__}") from None
     except OSError as e:
         raise UnreadableModel(f"cannot read file: {e.strerror or e}") from None
     except RuntimeError as e:  # e.g. encrypted members
         raise UnreadableModel(f"cannot read .keras archive: {e}") from None
+
+
+def _zip_member_count(path: str) -> int:
+    """How many members the zip's end record lists, read before the directory itself."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # the stdlib's own reader
+    if end_record is None:
+        return 0
+    with open(path, "rb") as f:
+        end = end_record(f)
+    return end[zipfile._ECD_ENTRIES_TOTAL] if end else 0
 
 
 def _read_h5_attribute(path: str) -> bytes:
@@ -102,9 +151,11 @@ def _read_h5_attribute(path: str) -> bytes:
             "reading .h5 files needs h5py: pip install 'shapelint[tf]' (or just h5py)") from None
     try:
         with h5py.File(path, "r") as f:
-            raw = f.attrs.get("model_config")
-    except OSError as e:
-        raise UnreadableModel(f"not a readable HDF5 file: {e}") from None
+            raw = _h5_string_attribute(f, "model_config")
+    except UnreadableModel:
+        raise
+    except Exception as e:  # noqa: BLE001 - HDF5 parses hostile bytes in many ways
+        raise UnreadableModel(f"not a readable HDF5 file: {str(e) or type(e).__name__}") from None
     if raw is None:
         raise UnreadableModel("the HDF5 file has no model_config attribute "
                               "(saved with save_weights, or not a Keras model)")
@@ -113,6 +164,27 @@ def _read_h5_attribute(path: str) -> bytes:
     if isinstance(raw, str):
         return raw.encode("utf-8")
     raise UnreadableModel("the HDF5 model_config attribute is not a string")
+
+
+def _h5_string_attribute(f, name: str) -> Any:
+    """The attribute ``name`` if it is one string within the size cap (checked, where
+    the type says the size, before anything is read), else None or an error."""
+    if name not in f.attrs:
+        return None
+    attr = f.attrs.get_id(name)
+    if attr.shape not in ((), (1,)) or attr.dtype.kind not in ("S", "U", "O"):
+        raise UnreadableModel(f"the HDF5 {name} attribute is not a string")
+    if attr.dtype.itemsize > MAX_CONFIG_BYTES:
+        raise UnreadableModel(f"the HDF5 {name} attribute is {attr.dtype.itemsize} bytes, over "
+                              f"the {MAX_CONFIG_BYTES}-byte limit (raise it with "
+                              "SHAPELINT_MAX_CONFIG_BYTES)")
+    raw = f.attrs[name]
+    raw = raw.reshape(-1)[0] if hasattr(raw, "reshape") else raw
+    if isinstance(raw, (bytes, str)) and len(raw) > MAX_CONFIG_BYTES:
+        raise UnreadableModel(f"the HDF5 {name} attribute is {len(raw)} bytes, over the "
+                              f"{MAX_CONFIG_BYTES}-byte limit (raise it with "
+                              "SHAPELINT_MAX_CONFIG_BYTES)")
+    return raw
 
 
 def _parse_json(raw: bytes, what: str) -> Any:
@@ -130,14 +202,12 @@ def _parse_json(raw: bytes, what: str) -> Any:
 def _parse_yaml(raw: bytes) -> Any:
     import yaml
 
-    fast = getattr(yaml, "CSafeLoader", None)  # libyaml's parser, when PyYAML has it: ~6x faster
-    if fast is not None:
-        try:
-            return yaml.load(raw, Loader=fast)
-        except (yaml.YAMLError, RecursionError):
-            pass  # parse again below, for PyYAML's own error message
+    # libyaml's parser, when PyYAML has it: ~6x faster, with the same errors (one parse only:
+    # a second one for another wording of the error would double the time of a bad file)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=loader)
+        _check_aliases(data)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -145,3 +215,33 @@ def _parse_yaml(raw: bytes) -> Any:
                               f"{getattr(e, 'problem', None) or 'parse error'}") from None
     except RecursionError:
         raise UnreadableModel("the YAML file is nested too deeply") from None
+    return data
+
+
+def _check_aliases(data: Any) -> None:
+    """Refuse YAML whose aliases make it contain itself, or expand it to more values than
+    an alias-free file within the cap could hold (an alias bomb: ten aliases of ten
+    aliases of ... is 10**n values in a few lines). Linear: each list or mapping is
+    counted once."""
+    limit = MAX_YAML_BYTES // 2  # a value takes two bytes at least
+    counted: dict = {}  # id of a list or mapping -> values in it, aliases expanded
+    open_ids: set = set()
+
+    def size(value: Any) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        key = id(value)
+        if key in counted:
+            return counted[key]
+        if key in open_ids:
+            raise UnreadableModel("the YAML file contains itself through an alias")
+        open_ids.add(key)
+        total = 1 + sum(size(v) for v in (value.values() if isinstance(value, dict) else value))
+        open_ids.discard(key)
+        if total > limit:
+            raise UnreadableModel(f"the YAML aliases expand the file to more than {limit} "
+                                  "values (raise the limit with SHAPELINT_MAX_CONFIG_BYTES)")
+        counted[key] = total
+        return total
+
+    size(data)

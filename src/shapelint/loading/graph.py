@@ -32,7 +32,7 @@ def build_spec(model: dict) -> ModelSpec:
     inputs, outputs = builder.expand(model, prefix="", input_refs=None, depth=0)
     return ModelSpec(name=name, class_name=str(class_name), calls=builder.calls,
                      inputs=inputs, outputs=outputs, recorded=builder.recorded,
-                     format=builder.format)
+                     format="keras1" if model.get("format") == "keras1" else builder.format)
 
 
 def _looks_like_model(config: Any) -> bool:
@@ -87,6 +87,13 @@ class _Node:
     def dependencies(self) -> list:
         return [t[:2] for t in self.args] + [t[:2] for t in self.kw_tensors.values()]
 
+    def shift(self, shifts: dict) -> None:
+        """Renumber references to nested models (see :func:`_nested_model_shifts`)."""
+        if shifts:
+            self.args = [_shifted(t, shifts) for t in self.args]
+            self.kw_tensors = {k: _shifted(t, shifts) for k, t in self.kw_tensors.items()}
+            self.recorded = [(_shifted(t, shifts), s) for t, s in self.recorded]
+
 
 class _Builder:
     def __init__(self):
@@ -112,6 +119,8 @@ class _Builder:
                     module=entry.get("module") if isinstance(entry.get("module"), str) else None,
                     **fields)
         self.calls.append(call)
+        for i, shape in enumerate(declared_outputs(entry)):
+            self.recorded[TensorRef(call.id, i)] = shape
         return call
 
     # -- Sequential ---------------------------------------------------------------------
@@ -178,6 +187,11 @@ class _Builder:
 
         declared_inputs = _ref_list(config.get("input_layers"), "input_layers")
         declared_outputs = _ref_list(config.get("output_layers"), "output_layers")
+        node_shift, ref_shift = _nested_model_shifts(entries, nodes, declared_outputs)
+        for node in (n for name in order for n in nodes[name]):
+            node.shift(node_shift)
+        declared_inputs = [_shifted(r, ref_shift) for r in declared_inputs]
+        declared_outputs = [_shifted(r, ref_shift) for r in declared_outputs]
         for ref in declared_inputs + declared_outputs:
             if ref[0] not in entries:
                 raise UnreadableModel(f"model {config.get('name', '?')!r} lists unknown layer "
@@ -321,6 +335,45 @@ def _topological(order: list, nodes: dict, produced: dict, entries: dict) -> lis
     return placed
 
 
+def _nested_model_shifts(entries: dict, nodes: dict, outputs: list) -> tuple:
+    """What to subtract from node indices that refer to nested models, as two
+    ``{model name: 1}``: for references in inbound nodes, for ``output_layers``.
+
+    A model's node 0 is its own input-to-output link, which configs leave out, so
+    references count its calls from 1: in tf.keras 2 and Keras 1 everywhere, for every
+    nested model but a tf.keras 2 Sequential without an InputLayer (Keras 2.2-2.3 counted
+    those from 1 too: seen when a reference goes one past its calls); in Keras 3 only in
+    ``output_layers``, and only for Functional models (not Sequential).
+    """
+    list_nodes = any(isinstance(n, list) for e in entries.values()
+                     if isinstance(e.get("inbound_nodes"), list) for n in e["inbound_nodes"])
+    highest: dict = {}
+    for triple in [d for ns in nodes.values() for n in ns for d in n.dependencies()] + outputs:
+        highest[triple[0]] = max(highest.get(triple[0], 0), triple[1])
+    node_shift, ref_shift = {}, {}
+    for name, entry in entries.items():
+        if not is_model_entry(entry):
+            continue
+        config = entry.get("config")
+        sequential = entry.get("class_name") == "Sequential" or isinstance(config, list)
+        if not list_nodes:
+            if not sequential:
+                ref_shift[name] = 1
+            continue
+        layers = config if isinstance(config, list) else _mapping(config).get("layers") or []
+        first = layers[0] if layers and isinstance(layers[0], dict) else {}
+        if (not sequential or isinstance(config, list) or first.get("class_name") == "InputLayer"
+                or highest.get(name, 0) == len(nodes[name]) > 0):
+            node_shift[name] = ref_shift[name] = 1
+    return node_shift, ref_shift
+
+
+def _shifted(triple: tuple, shifts: dict) -> tuple:
+    if shifts.get(triple[0]) and triple[1] > 0:
+        return (triple[0], triple[1] - shifts[triple[0]], *triple[2:])
+    return triple
+
+
 def _parse_keras3_node(raw: dict, layer: str) -> _Node:
     args, recorded = [], []
     for value in _leaves(raw.get("args", [])):
@@ -356,15 +409,27 @@ def _kt_history(kt: dict, layer: str) -> tuple:
     return triple
 
 
+KERAS2_CONSTANT = "_CONSTANT_VALUE"
+
+
 def _parse_keras2_node(raw: list, layer: str) -> _Node:
+    """A tf.keras 2 / Keras 1 node: a list of ``[layer, node, index(, kwargs)]`` entries.
+
+    tf.keras 2 also writes a node as one bare entry (TFOpLambda, SlicingOpLambda), the
+    entries nested as the call's first argument was (``tf.concat([a, b])``), and constants
+    in that argument as ``["_CONSTANT_VALUE", -1, value, kwargs]``.
+    """
     args, kw_tensors, kwargs = [], {}, {}
-    for item in raw:
-        triple = _history_triple(item)
-        if triple is None:
-            raise UnreadableModel(f"layer {layer!r}: inbound node entry {item!r:.80} is not "
-                                  "[layer_name, node_index, tensor_index, kwargs]")
-        args.append(triple)
-        extra = item[3] if len(item) == 4 else {}
+    for item in _keras2_entries(raw, layer):
+        if item[0] == KERAS2_CONSTANT and len(item) >= 3:
+            extra = item[3] if len(item) == 4 else {}
+        else:
+            triple = _history_triple(item)
+            if triple is None:
+                raise UnreadableModel(f"layer {layer!r}: inbound node entry {item!r:.80} is not "
+                                      "[layer_name, node_index, tensor_index, kwargs]")
+            args.append(triple)
+            extra = item[3] if len(item) == 4 else {}
         if isinstance(extra, dict):
             for key, value in extra.items():
                 ref = _history_triple(value)
@@ -373,6 +438,18 @@ def _parse_keras2_node(raw: list, layer: str) -> _Node:
                 else:
                     kwargs[key] = value
     return _Node(args, kw_tensors, kwargs, [])
+
+
+def _keras2_entries(value: Any, layer: str):
+    """The ``[name, ...]`` entries of a tf.keras 2 node, however they are nested."""
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _keras2_entries(v, layer)
+    else:
+        raise UnreadableModel(f"layer {layer!r}: inbound node entry {value!r:.80} is not "
+                              "[layer_name, node_index, tensor_index, kwargs]")
 
 
 def _leaves(value: Any):
@@ -385,6 +462,39 @@ def _leaves(value: Any):
             yield from _leaves(v)
     else:
         yield value
+
+
+DECLARED_OUTPUTS = "declared_output_shapes"  # entry key: full output shapes a reader derived
+
+
+def declared_outputs(entry: dict) -> list:
+    """Output shapes (batch included) a layer entry declares, used like recorded shapes.
+
+    A Lambda's (or a Keras 1 Merge's) ``output_shape`` given as data (batch excluded;
+    one shape, or a list of shapes); never its function. Readers of older formats may set
+    :data:`DECLARED_OUTPUTS` (e.g. the ``output_shape`` of a Keras 1 Deconvolution2D).
+    """
+    given = entry.get(DECLARED_OUTPUTS)
+    if isinstance(given, list) and given and all(_is_shape(s) for s in given):
+        return [tuple(s) for s in given]
+    if entry.get("class_name") not in ("Lambda", "Merge"):
+        return []
+    config = _mapping(entry.get("config"))
+    if config.get("output_shape_type", "raw") != "raw":
+        return []
+    shape = _untuple(config.get("output_shape"))
+    if _is_shape(shape) and shape:
+        return [(None, *shape)]
+    if isinstance(shape, list) and shape and all(_is_shape(_untuple(s)) for s in shape):
+        return [(None, *_untuple(s)) for s in shape]
+    return []
+
+
+def _untuple(value: Any) -> Any:
+    """A Keras 3 ``{"class_name": "__tuple__", "config": {"value": [...]}}`` as its list."""
+    if isinstance(value, dict) and value.get("class_name") == "__tuple__":
+        return _mapping(value.get("config")).get("value")
+    return value
 
 
 def _ref_list(value: Any, key: str) -> list:
