@@ -155,3 +155,16 @@ def test_python_api_input_sizes():
     default = shapelint.check(UNET_96).input_sizes  # found on first use, over 1..1024
     assert (default.sizes.lo, default.sizes.hi) == (1, 1024)
     assert default.smallest == 16 and len(default.valid) == 64
+
+
+def test_channels_first_spatial_dims(tmp_path, capsys):
+    """A channels_first model's spatial dims are its last ones: --sizes sweeps them and
+    SL107 compares the field with them, not with the channel axis."""
+    path = write(tmp_path, {"input": [3, 64, 96], "layers": [
+        {"Conv2D": {"filters": 4, "kernel_size": 5, "data_format": "channels_first"}}]})
+    assert main([path, "--sizes", "1:40", "--format", "json"]) == 0
+    file = json.loads(capsys.readouterr().out)["files"][0]
+    assert file["input_sizes"]["axes"] == ["input[2]", "input[3]"]
+    assert file["input_sizes"]["rule"] == "any size ≥ 5"
+    sl107 = [f for f in file["findings"] if f["rule"] == "SL107"]
+    assert "of the 64×96 input" in sl107[0]["message"]

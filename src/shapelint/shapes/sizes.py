@@ -137,14 +137,18 @@ def swept_dims(model: ModelSpec, input_shapes: list, force: bool) -> list:
     for i, shape in enumerate(input_shapes):
         if shape is None or len(shape) < 3:
             continue
-        channel = 1 if _read_channels_first(model, model.inputs[i].call) else len(shape) - 1
+        channel = 1 if channels_first_input(model, i) else len(shape) - 1
         dims.extend((i, d) for d in range(1, len(shape)) if d != channel)
     return dims
 
 
-def _read_channels_first(model: ModelSpec, call_id: int) -> bool:
-    return any(c.config.get("data_format") == "channels_first" for c in model.calls
-               if any(r.call == call_id for r in c.args))
+def channels_first_input(model: ModelSpec, index: int) -> bool:
+    """Whether model input ``index`` is channels_first: the first layer after it that
+    states a data_format says so."""
+    start = model.inputs[index].call
+    formats = (c.config.get("data_format") for c in model.calls[start:]
+               if isinstance(c.config, dict) and c.config.get("data_format"))
+    return next(formats, None) == "channels_first"
 
 
 def analyse_sizes(model: ModelSpec, trace, ranges: Optional[list] = None,
