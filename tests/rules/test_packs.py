@@ -96,3 +96,35 @@ def test_an_extra_pack_adds_a_working_rule(tmp_path):
         {"input": [8, 8, 3], "layers": [{"Conv2D": {"filters": 2, "kernel_size": 2, "strides": 2}}]})))
     findings = [f for f in apply_rules(trace, RuleSet(rules)) if f.rule == "SL199"]
     assert [f.message for f in findings] == ["conv2d_0: stride 2×2"]
+
+
+@pytest.mark.parametrize("name", ["default", "strict"])
+def test_bundled_pack_parsed_copy_is_current(name):
+    """The bundled packs ship a parsed copy (read instead of the YAML when it was made from
+    the same bytes); refresh it with `python -m shapelint.rules.pack`."""
+    import hashlib
+    import json
+
+    import yaml
+
+    from shapelint.rules.pack import builtin_pack_path, parsed_copy_path
+
+    path = builtin_pack_path(name)
+    with open(path, "rb") as f:
+        source = f.read()
+    with open(parsed_copy_path(path), encoding="utf-8") as f:
+        copy = json.load(f)
+    assert copy["sha256"] == hashlib.sha256(source).hexdigest(), \
+        "stale: run python -m shapelint.rules.pack"
+    assert copy["data"] == yaml.safe_load(source)
+
+
+def test_pack_edited_after_its_parsed_copy_is_read_from_yaml(tmp_path):
+    from shapelint.rules.pack import load_pack, write_parsed_copy
+
+    pack = tmp_path / "team.yaml"
+    pack.write_text("pack: team\nrules: []\n")
+    write_parsed_copy(str(pack))
+    assert load_pack(str(pack)).name == "team"
+    pack.write_text("pack: renamed\nrules: []\n")  # edited: the copy no longer matches
+    assert load_pack(str(pack)).name == "renamed"

@@ -189,16 +189,61 @@ def check_param_type(value: Any, ptype: str) -> bool:
 
 
 def _load_yaml(path: str) -> Any:
+    """The pack's data; from its parsed copy (``PACK.parsed.json``) when one exists and
+    was made from these very bytes: importing PyYAML and parsing costs more than the
+    rest of a small lint."""
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        raise PackError(f"{path}: cannot read: {e.strerror or e}") from None
+    parsed = _parsed_copy(path, source)
+    if parsed is not None:
+        return parsed
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with open(path, "rb") as f:
-            return yaml.load(f, Loader=loader)  # noqa: S506 - a safe loader
-    except OSError as e:
-        raise PackError(f"{path}: cannot read: {e.strerror or e}") from None
+        return yaml.load(source, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         raise PackError(f"{path}: not valid YAML: {e}".splitlines()[0]) from None
+
+
+def parsed_copy_path(path: str) -> str:
+    return os.path.splitext(path)[0] + ".parsed.json"
+
+
+def _parsed_copy(path: str, source: bytes) -> Any:
+    import hashlib
+    import json
+
+    try:
+        with open(parsed_copy_path(path), encoding="utf-8") as f:
+            copy = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(copy, dict) or copy.get("sha256") != hashlib.sha256(source).hexdigest():
+        return None  # the pack was edited since: read the YAML
+    return copy.get("data")
+
+
+def write_parsed_copy(path: str) -> str:
+    """Write the parsed copy of the pack at ``path`` (for the bundled packs; a test checks
+    they are current). Returns the copy's path."""
+    import hashlib
+    import json
+
+    import yaml
+
+    with open(path, "rb") as f:
+        source = f.read()
+    data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    out = parsed_copy_path(path)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"sha256": hashlib.sha256(source).hexdigest(), "data": data}, f,
+                  ensure_ascii=False, indent=1)
+        f.write("\n")
+    return out
 
 
 def load_pack(path: str) -> Pack:
@@ -243,3 +288,9 @@ def builtin_pack_path(name: str) -> Optional[str]:
         return None
     path = os.path.join(builtin_dir(), f"{name}.yaml")
     return path if os.path.isfile(path) else None
+
+
+if __name__ == "__main__":  # python -m shapelint.rules.pack: refresh the bundled packs' copies
+    for name in sorted(os.listdir(builtin_dir())):
+        if name.endswith(".yaml"):
+            print(write_parsed_copy(os.path.join(builtin_dir(), name)))
