@@ -12,7 +12,6 @@ from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
 from shapelint.loading.graph import MAX_NESTING, is_model_entry
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
-from shapelint.shapes.sizes import analyse_sizes
 
 # ~90 µs and ~9 KB per layer call: the cap is ~9 s and ~1 GB; real models have < 2,000
 MAX_LAYER_CALLS = int(os.environ.get("SHAPELINT_MAX_LAYER_CALLS", 100_000))
@@ -118,6 +117,8 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         trace.compare_recorded = cross_check != "off"
         notes = _tf_cross_check(trace, model_config, input_shapes) if cross_check == "tf" else []
         if sizes:
+            from shapelint.shapes.sizes import analyse_sizes
+
             trace.input_sizes = analyse_sizes(spec, trace, sizes, force=True)
             if trace.input_sizes is None:
                 notes.append("no input size to sweep: the inputs have no spatial or unknown dims")
