@@ -336,3 +336,226 @@ def test_keras_objects_in_kept_layers_survive_scrubbing():
     assert kept["kernel_constraint"]["class_name"] == "MaxNorm"
     lstm = find_layer(clean, "bi")["config"]["layer"]
     assert lstm["class_name"] == "LSTM" and lstm["config"]["recurrent_activation"] == "hard_sigmoid"
+
+
+# -- configs Keras 3 reads differently: one minimal config per cause ------------------------------
+
+def entry(class_name: str, name: str, nodes=None, module: bool = False, **config) -> dict:
+    """A layer entry as tf.keras 2 writes it (with ``module`` as tf.keras 2.13+ does)."""
+    out = {"class_name": class_name, "config": {"name": name, **config}}
+    if module:
+        out.update(module="keras.layers", registered_name=None)
+    if nodes is not None:
+        out.update(name=name, inbound_nodes=nodes)
+    return out
+
+
+def sequential(*layers, name="s") -> dict:
+    return {"class_name": "Sequential", "config": {"name": name, "layers": list(layers)}}
+
+
+def model(layers, inputs, outputs, name="m") -> dict:
+    return {"class_name": "Model", "config": {"name": name, "layers": layers,
+                                              "input_layers": inputs, "output_layers": outputs}}
+
+
+def call(*refs) -> list:
+    """One tf.keras 2 inbound node reading ``(layer, node)`` output 0 of each ref."""
+    return [[[name, node, 0, {}] for name, node in refs]]
+
+
+SEQ2SEQ = model(
+    [entry("InputLayer", "seq", [], batch_input_shape=[None, 7, 3]),
+     entry("InputLayer", "h", [], batch_input_shape=[None, 5]),
+     entry("InputLayer", "c", [], batch_input_shape=[None, 5]),
+     # tf.keras 2.0-2.2 wrote lstm(seq, initial_state=[h, c]) as one node of three inputs
+     entry("LSTM", "lstm", call(("seq", 0), ("h", 0), ("c", 0)), units=5)],
+    [["seq", 0, 0], ["h", 0, 0], ["c", 0, 0]], [["lstm", 0, 0]])
+
+NESTED_SEQUENTIAL = model(
+    [entry("InputLayer", "x", [], batch_input_shape=[None, 6]),
+     entry("Dense", "d", call(("x", 0)), units=4),
+     {"class_name": "Sequential", "name": "head", "inbound_nodes": call(("d", 0)),
+      "config": {"name": "head", "layers": [
+          entry("Dense", "h", units=2, batch_input_shape=[None, 4])]}}],
+    # the first call of the nested Sequential is its node 1 (node 0: its own input)
+    [["x", 0, 0]], [["head", 1, 0]])
+
+NESTED_MODEL = model(
+    [entry("InputLayer", "x", [], batch_input_shape=[None, 6]),
+     {"class_name": "Model", "name": "enc", "inbound_nodes": call(("x", 0)),
+      "config": {"name": "enc", "layers": [
+          entry("InputLayer", "ei", [], batch_input_shape=[None, 6]),
+          entry("Dense", "ed", call(("ei", 0)), units=3)],
+          "input_layers": [["ei", 0, 0]], "output_layers": [["ed", 0, 0]]}},
+     entry("Dense", "out", call(("enc", 1)), units=2)],
+    [["x", 0, 0]], [["out", 0, 0]])
+
+KERAS3_READS_DIFFERENTLY = {
+    # RNN state variables cannot be created without allocating weights: stateful is dropped
+    "stateful_rnn": (sequential(
+        entry("LSTM", "lstm", units=8, stateful=True, return_sequences=True,
+              batch_input_shape=[4, 10, 3]),
+        entry("Dense", "d", units=2)),
+        {("lstm_input", 0): [(4, 10, 3)], ("lstm", 0): [(4, 10, 8)], ("d", 0): [(4, 10, 2)]}),
+    # Keras 3 loads a wrapper's layer with its new loader, which needs a 'module'
+    "wrapped_layer_without_module": (sequential(
+        entry("Embedding", "emb", input_dim=100, output_dim=8, batch_input_shape=[None, 20]),
+        entry("Bidirectional", "bi", merge_mode="concat", layer={
+            "class_name": "LSTM", "config": {"name": "fw", "units": 5, "return_sequences": True}}),
+        entry("TimeDistributed", "td", layer={"class_name": "Dense",
+                                              "config": {"name": "x", "units": 3}})),
+        {("emb", 0): [(None, 20, 8)], ("bi", 0): [(None, 20, 10)], ("td", 0): [(None, 20, 3)]}),
+    # arguments tf.keras 2 / TF.js wrote that Keras 3 refuses
+    "rnn_time_major_false": (sequential(
+        entry("LSTM", "lstm", module=True, units=4, time_major=False,
+              batch_input_shape=[None, 6, 2])),
+        {("lstm", 0): [(None, 4)]}),
+    "conv_transpose_groups": (sequential(
+        entry("Conv2DTranspose", "up", module=True, filters=2, kernel_size=[3, 3],
+              strides=[2, 2], padding="same", groups=1, batch_input_shape=[None, 5, 5, 1])),
+        {("up", 0): [(None, 10, 10, 2)]}),
+    "spatial_dropout_trainable": (sequential(
+        entry("SpatialDropout2D", "sd", module=True, rate=0.2, trainable=True,
+              batch_input_shape=[None, 8, 8, 3])),
+        {("sd", 0): [(None, 8, 8, 3)]}),
+    "stale_batch_input_shape": (model(
+        [entry("InputLayer", "ids", [], module=True, batch_input_shape=[None, 50]),
+         entry("Embedding", "emb", call(("ids", 0)), module=True, input_dim=500, output_dim=4,
+               batch_input_shape=[None, 50])],
+        [["ids", 0, 0]], [["emb", 0, 0]]),
+        {("emb", 0): [(None, 50, 4)]}),
+    "initializer_dtype": (sequential(  # TF.js writes dtype into initializer configs
+        entry("Dense", "d", units=3, batch_input_shape=[None, 5], kernel_initializer={
+            "class_name": "GlorotUniform", "config": {"seed": None, "dtype": "float32"}},
+              bias_initializer={"class_name": "Zeros", "config": {"dtype": "float32"}})),
+        {("d", 0): [(None, 3)]}),
+    # values Keras 3 reads differently
+    "batchnorm_axis_list": (sequential(
+        entry("BatchNormalization", "bn", module=True, axis=[3],
+              batch_input_shape=[None, 4, 4, 2])),
+        {("bn", 0): [(None, 4, 4, 2)]}),
+    "dropout_rate_string": (sequential(  # Keras 1 wrote Dropout(p="0.5")
+        entry("Dense", "d", units=3, batch_input_shape=[None, 5]),
+        entry("Dropout", "drop", rate="0.5")),
+        {("drop", 0): [(None, 3)]}),
+    "rnn_initial_state_inputs": (SEQ2SEQ, {("lstm", 0): [(None, 5)]}),
+    "cudnn_layers": (sequential(  # tf.keras 1.x-2.0 classes Keras 3 calls LSTM and GRU
+        entry("Bidirectional", "bi", batch_input_shape=[None, 9, 4], layer={
+            "class_name": "CuDNNLSTM", "config": {"name": "fw", "units": 6,
+                                                  "return_sequences": True}}),
+        entry("CuDNNGRU", "gru", units=3)),
+        {("bi", 0): [(None, 9, 12)], ("gru", 0): [(None, 3)]}),
+    # tf.keras 2 counts a nested model's calls from 1, Keras 3 from 0
+    "nested_sequential_node_1": (NESTED_SEQUENTIAL,
+                                 {("head/h", 0): [(None, 2)], ("head", 0): [(None, 2)]}),
+    "nested_model_node_1": (NESTED_MODEL,
+                            {("enc/ed", 0): [(None, 3)], ("enc", 0): [(None, 3)],
+                             ("out", 0): [(None, 2)]}),
+}
+
+
+@pytest.fixture(scope="session")
+def rebuilt() -> dict:
+    return {name: tf_output_shapes(copy.deepcopy(config))
+            for name, (config, _) in KERAS3_READS_DIFFERENTLY.items()}
+
+
+@pytest.mark.parametrize("name", sorted(KERAS3_READS_DIFFERENTLY))
+def test_configs_keras3_reads_differently_are_rebuilt(rebuilt, name):
+    result, expected = rebuilt[name], KERAS3_READS_DIFFERENTLY[name][1]
+    assert result.error is None
+    assert {key: result.shapes.get(key) for key in expected} == expected
+
+
+def test_a_stand_in_without_a_prediction_passes_its_input_on():
+    """A Lambda whose output shape shapelint does not know is predicted as [None]: one
+    unknown shape, not the shape (None,)."""
+    config = sequential(entry("InputLayer", "img", batch_input_shape=[None, 8, 8, 3]),
+                        entry("Lambda", "lam", function="never read"),
+                        entry("Conv2D", "conv", filters=2, kernel_size=[3, 3]))
+    result = tf_output_shapes(config, predicted={"lam": [None], "conv": [(None, 6, 6, 2)]})
+    assert result.error is None and result.replaced == ["lam"] and result.guessed == ["lam"]
+    assert result.shapes == {("img", 0): [(None, 8, 8, 3)]}
+
+
+def test_time_major_rnn_is_refused_in_plain_words():
+    config = sequential(entry("LSTM", "lstm", units=4, time_major=True,
+                              batch_input_shape=[None, 6, 2]))
+    result = tf_output_shapes(config)
+    assert result.error == ("ValueError: layer 'lstm' is time-major (time_major=True), "
+                            "which Keras 3 RNN layers do not support")
+
+
+@pytest.fixture(scope="session")
+def embedding_int_dtype_model():
+    """A Keras 1 Embedding with ``input_dtype='int32'`` (rewritten to ``dtype``), built by
+    Keras from the sanitized config *with* its weights."""
+    from keras.src.saving.serialization_lib import deserialize_keras_object
+
+    from shapelint.crosscheck import _Sanitizer
+
+    config = sequential(entry("InputLayer", "ids", batch_input_shape=[None, 10]),
+                        entry("Embedding", "emb", input_dim=30, output_dim=4, dtype="int32"))
+    return deserialize_keras_object(_Sanitizer(keras, {}).top(config, None), safe_mode=True)
+
+
+def test_embedding_input_dtype_does_not_make_integer_weights(embedding_int_dtype_model):
+    # as an integer layer Keras 3 fails to fill the weights ("Need minval < maxval")
+    emb = embedding_int_dtype_model.get_layer("emb")
+    assert emb.embeddings.dtype == "float32"
+    assert tuple(emb.output.shape) == (None, 10, 4)
+
+
+# -- the compatibility corpus ----------------------------------------------------------------------
+
+CORPUS = os.path.join(os.path.dirname(__file__), "compat", "configs")
+# corpus files Keras 3 could not rebuild (or not all of) before the causes above were handled
+REBUILT_CORPUS_FILES = [
+    "k1_char_lstm_stateful_kalraa.json",  # stateful LSTM, Dropout p="0.5"
+    "k1_driving_crop_lambda_3llobo.json",  # Lambda without an output shape
+    "k1_imdb_bilstm_kerasjs.json",  # Bidirectional(LSTM) without module
+    "k1_nvidia_driving_lambda_andrewej.json",  # Lambda without an output shape
+    "k2_dcgan_generator_saurabh262000.json",  # Conv2DTranspose(groups=1), BN axis=[3]
+    "k2_sentiment_stacked_lstm_mohammadjaafar.json",  # LSTM(time_major=False)
+    "k2_seq2seq_lstm_states_dl4j.json",  # initial_state as extra inputs
+    "k2_siamese_shared_layers_lambda_saquibahmad.json",  # Bidirectional without module
+    "k2_skull_inpainting_tfop_jcsyshc.json",  # TFOpLambda stand-ins without a prediction
+    "k2_sound_cnn_json_string_alex9989286.json",  # BN axis=[3]
+    "k2_text_bilstm_tf215_raffelravionaldo.json",  # Embedding batch_input_shape
+    "k2_text_lstm_embedding_nari2002.json",  # SpatialDropout1D(trainable=...)
+    "k2_time_distributed_dense_dl4j.json",  # TimeDistributed(Dense) without module
+    "k2_trigger_word_conv1d_bilstm_menardai.json",  # Bidirectional without module
+    "k2_two_input_cnn_lstm_gunashankar12.json",  # LSTM(time_major=False)
+    "tfjs_name_gender_lstm_a1k28.json",  # LSTM(time_major=False)
+    "tfjs_speech_commands_tm_nested_anaalbarracinc.json",  # nested Sequential, node 1
+    "tfjs_unet_conv2dtranspose_zaidalyafeai.json",  # initializers with dtype
+    "tfjs_tweet_bicudnnlstm_augustop.json",  # Bidirectional(CuDNNLSTM): was a stand-in
+]
+
+
+@pytest.fixture(scope="session")
+def corpus_results() -> dict:
+    from shapelint.lint import lint_path
+
+    return {name: lint_path(os.path.join(CORPUS, name), cross_check="tf")
+            for name in REBUILT_CORPUS_FILES}
+
+
+@pytest.mark.parametrize("name", REBUILT_CORPUS_FILES)
+def test_corpus_config_is_rebuilt_by_keras(corpus_results, name):
+    result = corpus_results[name]
+    assert result.status == "ok", result.error
+    assert not [note for note in result.notes if "could not build" in note]
+    assert not [f for f in result.findings if f.rule == "SL004"]  # TF agrees where it says
+    prefix = "layers TensorFlow was not allowed to build (not built-in Keras layers): "
+    replaced = {name for note in result.notes if note.startswith(prefix)
+                for name in note[len(prefix):].split(", ")}
+    classes = {t.name: t.class_name for t in result.trace.layers}
+    # only code stands in for a layer; every built-in one (CuDNNLSTM too) is rebuilt
+    assert {classes[name] for name in replaced} <= {"Lambda", "TFOpLambda", "TensorFlowOpLayer"}
+    compared = [t for t in result.trace.layers if t.tf_output_shapes is not None]
+    if not replaced:  # TF gives every layer call's shapes
+        assert len(compared) == len(result.trace.layers)
+    else:
+        assert compared

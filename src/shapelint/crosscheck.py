@@ -6,7 +6,10 @@ a path. So before Keras sees a config, a deep copy of it keeps only Keras's own
 built-in layer classes; everything else (Lambda, TFSMLayer, custom or registered
 classes, foreign ``module`` values) becomes a stand-in layer whose output shape is
 shapelint's prediction. Nested objects of kept layers (initializers, activations, ...)
-that are not Keras's own fall back to defaults. The model is then built symbolically
+that are not Keras's own fall back to defaults. What Keras 1, tf.keras 2 and TF.js wrote
+that Keras 3 refuses or reads differently is adapted (:meth:`_Sanitizer.adapt`: arguments
+it does not take are dropped, ``stateful`` too; nested models' calls renumbered; RNN initial
+states passed by keyword). The model is then built symbolically
 (no weights are loaded or even allocated) and every layer call's output shape is read
 off the graph, with shapelint's qualified names for layers inside nested models.
 
@@ -16,6 +19,7 @@ Keras is imported lazily: this module imports without TensorFlow installed.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sys
 import warnings
@@ -33,6 +37,16 @@ DATA_OBJECTS = {"__keras_tensor__", "__numpy__", "__bytes__", "__ellipsis__", "_
 NESTED_NAMESPACES = ("layers", "initializers", "regularizers", "constraints", "dtype_policies")
 MODEL_KEYS = ("name", "trainable", "layers", "input_layers", "output_layers", "build_input_shape")
 MAX_DEPTH = 64
+RENAMED_LAYERS = {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}  # tf.keras 1.x-2.0: same shapes
+INPUT_KEYS = ("batch_input_shape", "batch_shape", "input_shape", "batch_size")  # an input's shape
+# keywords Keras 3 reads out of **kwargs, by the class whose __init__ reads them
+KWARGS_READ = {"Layer": ("input_dim", "input_shape"), "InputLayer": INPUT_KEYS,
+               "Embedding": ("input_length",), "LeakyReLU": ("alpha",),
+               "LayerNormalization": ("rms_scaling",), "LSTMCell": ("implementation",),
+               "LSTM": ("implementation",), "GRUCell": ("implementation",),
+               "GRU": ("implementation",),
+               "IndexLookup": ("vocabulary_size", "has_input_vocabulary"),
+               "TextVectorization": ("vocabulary_size", "has_input_vocabulary")}
 
 
 @dataclass
@@ -174,6 +188,7 @@ class _Sanitizer:
         self.replaced: list = []
         self.guessed: dict = {}  # id -> tensor a stand-in output without a predicted shape
         self.guessed_names: list = []
+        self.accepted: dict = {}  # class -> the keyword arguments it takes (None: any)
 
     # -- models ---------------------------------------------------------------------------
     def top(self, entry: Any, input_shapes: Optional[list]) -> dict:
@@ -210,6 +225,8 @@ class _Sanitizer:
             out["inbound_nodes"] = self.data(entry["inbound_nodes"])
         sequential = entry["class_name"] == "Sequential"
         outputs = {} if sequential else self._outputs_read(config)
+        first = config["layers"][0] if config["layers"] else None
+        declared = _declared_shape(first.get("config") or {}) if isinstance(first, dict) else None
         layers = []
         for i, layer in enumerate(config["layers"]):
             if not isinstance(layer, dict):
@@ -221,6 +238,11 @@ class _Sanitizer:
         for key in ("input_layers", "output_layers", "build_input_shape"):
             if key in config:
                 out["config"][key] = self.data(config[key])
+        if sequential and layers and layers[0].get("class_name") != "InputLayer" and (
+                depth == 0 or declared is not None):
+            _add_input_layer(out, declared or out["config"].get("build_input_shape"))
+        if not sequential:
+            _renumber_nested_calls(config, out["config"])
         if "dtype" in config:
             out["config"]["dtype"] = self.scrub(config["dtype"], "dtype")
         if not isinstance(kept.get("name", ""), str):
@@ -250,7 +272,8 @@ class _Sanitizer:
             return None
         if "module" in entry and not _keras_module(entry["module"]):
             return None
-        module = None
+        class_name = RENAMED_LAYERS.get(class_name, class_name)
+        module = cls = None
         if "module" in entry and entry["module"].startswith("keras.src.ops."):
             op = getattr(sys.modules.get(entry["module"]), class_name, None)
             if not (isinstance(op, type) and issubclass(op, self.keras.Operation)):
@@ -258,11 +281,15 @@ class _Sanitizer:
             module = entry["module"]
         elif self._layer_class(class_name) is None:
             return None
-        elif "module" in entry:
-            module = "keras.layers"
+        else:
+            cls = self._layer_class(class_name)
+            if "module" in entry:
+                module = "keras.layers"
         if not isinstance(entry.get("config"), dict):
             return None
         config = self.scrub(entry["config"])
+        if cls is not None:
+            config = self.adapt(cls, config)
         if class_name in PATH_LAYERS and any(isinstance(config.get(k), str)
                                              for k in ("vocabulary", "idf_weights")):
             return None
@@ -272,6 +299,9 @@ class _Sanitizer:
         for key in ("name", "inbound_nodes", "shared_object_id"):
             if key in entry:
                 out[key] = self.data(entry[key]) if key == "inbound_nodes" else entry[key]
+        rnn = (self.keras.layers.RNN, self.keras.layers.Bidirectional)
+        if cls is not None and issubclass(cls, rnn) and isinstance(out.get("inbound_nodes"), list):
+            out["inbound_nodes"] = [_initial_state_node(n) for n in out["inbound_nodes"]]
         return out
 
     def stand_in(self, entry: dict, name: str, prefixes: list, outputs: int) -> dict:
@@ -328,6 +358,7 @@ class _Sanitizer:
                 return _default_for(key)
             cls, module = self.model_classes[class_name], self.model_classes[class_name].__module__
         else:
+            class_name = RENAMED_LAYERS.get(class_name, class_name)
             cls, module = self._nested_class(class_name)
             if cls is None:
                 return _default_for(key)
@@ -336,9 +367,64 @@ class _Sanitizer:
             raise _Unsafe(class_name)
         out = {k: self.scrub(v, k) for k, v in obj.items()
                if k not in ("module", "registered_name", "build_config", "compile_config")}
-        if "module" in obj:
-            out["module"] = module
+        out["class_name"] = class_name
+        if class_name not in MODEL_CLASSES and isinstance(out.get("config"), dict):
+            out["config"] = self.adapt(cls, out["config"])
+        if "module" in obj or issubclass(cls, self.keras.layers.Layer):
+            out["module"] = module  # wrappers load their layer without the legacy loader
         return out
+
+    def adapt(self, cls: type, config: dict) -> dict:
+        """``config`` as Keras 3's ``cls`` takes it: what Keras 3 refuses, and what only
+        matters for weights or state, is dropped; what it reads differently is converted."""
+        keras = self.keras
+        if issubclass(cls, keras.layers.Layer) and cls is not keras.layers.InputLayer:
+            for key in INPUT_KEYS:  # the model's InputLayers carry the input shapes
+                config.pop(key, None)
+            if config.get("time_major"):
+                raise ValueError(f"layer {config.get('name')!r} is time-major (time_major=True), "
+                                 "which Keras 3 RNN layers do not support")
+            config.pop("stateful", None)  # state variables cannot be created without weights
+            if isinstance(config.get("rate"), str):  # Keras 1 accepted Dropout(p="0.5")
+                with contextlib.suppress(ValueError):
+                    config["rate"] = float(config["rate"])
+        if issubclass(cls, keras.layers.BatchNormalization) and isinstance(
+                config.get("axis"), list) and len(config["axis"]) == 1:
+            config["axis"] = config["axis"][0]  # tf.keras 2 wrote [3]; Keras 3 takes an int
+        if issubclass(cls, keras.layers.Embedding) and isinstance(config.get("dtype"), str) and (
+                config["dtype"].startswith(("int", "uint"))):
+            # Keras 1/2 wrote the input's dtype there; Keras 3 would make the weights integers,
+            # which a uniform initializer cannot fill ("Need minval < maxval")
+            del config["dtype"]
+        accepted = self._accepted_args(cls)
+        return config if accepted is None else {k: v for k, v in config.items() if k in accepted}
+
+    def _accepted_args(self, cls: type) -> Optional[frozenset]:
+        """The keyword arguments ``cls`` takes (its ``__init__`` and those of the bases it
+        passes ``**kwargs`` on to, up to Layer), or None when it takes any."""
+        if cls not in self.accepted:
+            names: set = set()
+            found = None
+            for klass in cls.__mro__:
+                names.update(KWARGS_READ.get(klass.__name__, ()))
+                init = vars(klass).get("__init__")
+                if klass is object:  # no base passed **kwargs on to anything that reads them
+                    found = frozenset(names)
+                    break
+                if init is None:
+                    continue
+                try:
+                    params = list(inspect.signature(init).parameters.values())[1:]
+                except (TypeError, ValueError):
+                    break
+                names.update(p.name for p in params
+                             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+                if klass is self.keras.layers.Layer or not any(
+                        p.kind is p.VAR_KEYWORD for p in params):
+                    found = frozenset(names)
+                    break
+            self.accepted[cls] = found
+        return self.accepted[cls]
 
     def _nested_class(self, class_name: str) -> tuple:
         if class_name.startswith("_"):
@@ -391,21 +477,9 @@ class _Sanitizer:
         """Override the declared input shapes; give a Sequential an explicit InputLayer."""
         layers = model["config"]["layers"]
         if model["class_name"] == "Sequential":
-            if layers and layers[0].get("class_name") != "InputLayer":
-                first = layers[0]
-                shape = _declared_shape(first.get("config") or {}) or model["config"].get(
-                    "build_input_shape")
-                for key in ("batch_input_shape", "batch_shape", "input_shape", "batch_size"):
-                    (first.get("config") or {}).pop(key, None)
-                if shape is None and input_shapes is None:
-                    raise ValueError("the Sequential model declares no input shape")
-                stub = {"class_name": "InputLayer",
-                        "config": {"name": f"{layer_name(first, 'layer')}_input",
-                                   "batch_shape": list(shape) if shape else None}}
-                if "module" in first:
-                    stub["module"] = "keras.layers"
-                layers.insert(0, stub)
-            model["config"].pop("build_input_shape", None)
+            if input_shapes is None and (
+                    not layers or _declared_shape(layers[0].get("config") or {}) is None):
+                raise ValueError("the Sequential model declares no input shape")
             inputs = layers[:1]
         else:
             by_name = {layer.get("name") or (layer.get("config") or {}).get("name"): layer
@@ -425,6 +499,78 @@ class _Sanitizer:
             for key in ("batch_input_shape", "batch_shape", "input_shape", "shape", "batch_size"):
                 config.pop(key, None)
             config["batch_shape"] = [None] + [None if d is None else int(d) for d in shape]
+
+
+def _add_input_layer(model: dict, shape: Optional[list]) -> None:
+    """Put the input shape a Sequential's first layer declares on an InputLayer of its own."""
+    layers = model["config"]["layers"]
+    first = layers[0]
+    stub = {"class_name": "InputLayer",
+            "config": {"name": f"{layer_name(first, 'layer')}_input",
+                       "batch_shape": list(shape) if shape else None}}
+    if "module" in first:
+        stub["module"] = "keras.layers"
+    layers.insert(0, stub)
+    model["config"].pop("build_input_shape", None)
+
+
+def _renumber_nested_calls(raw: dict, config: dict) -> None:
+    """Number references to nested models' calls as Keras 3 reads them.
+
+    tf.keras 2 and Keras 1 count a nested model's calls from 1 (node 0 was its own
+    input-to-output link); shapelint's graph knows where (``_nested_model_shifts``).
+    Keras 3 reads inbound references as the call index, and ``output_layers`` as
+    the call index + 1 for a Functional model, the call index for a Sequential.
+    """
+    from shapelint.loading import graph
+
+    entries = {layer_name(e, f"layer_{i}"): e for i, e in enumerate(raw["layers"])}
+    if not any(graph.is_model_entry(e) for e in entries.values()):
+        return
+    builder = graph._Builder()
+    nodes = {name: builder._parse_nodes(e, name) for name, e in entries.items()}
+    outputs = graph._ref_list(raw.get("output_layers"), "output_layers")
+    node_shift, ref_shift = graph._nested_model_shifts(entries, nodes, outputs)
+    functional = {name for name, e in entries.items() if graph.is_model_entry(e)
+                  and e.get("class_name") != "Sequential" and isinstance(e.get("config"), dict)}
+    for layer in config["layers"]:
+        if node_shift and layer.get("inbound_nodes"):
+            layer["inbound_nodes"] = _shift_refs(layer["inbound_nodes"], node_shift, set())
+    for key in ("input_layers", "output_layers"):
+        if key in config:
+            config[key] = _shift_refs(config[key], ref_shift, functional)
+
+
+def _initial_state_node(node: Any) -> Any:
+    """An RNN call that tf.keras 2 wrote as ``[inputs, *initial_state]`` as Keras 3
+    reads it: ``initial_state`` passed by keyword."""
+    if not (isinstance(node, list) and len(node) > 1 and all(
+            isinstance(e, list) and len(e) in (3, 4) and isinstance(e[0], str) for e in node)):
+        return node
+    kwargs = dict(node[0][3]) if len(node[0]) == 4 and isinstance(node[0][3], dict) else {}
+    if "initial_state" in kwargs:
+        return node
+
+    def tensor(ref: list) -> dict:  # shape and dtype are placeholders: Keras takes the real ones
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": [], "dtype": "float32", "keras_history": list(ref[:3])}}
+
+    return {"args": [tensor(node[0])],
+            "kwargs": {**kwargs, "initial_state": [tensor(e) for e in node[1:]]}}
+
+
+def _shift_refs(value: Any, shifts: dict, plus_one: set) -> Any:
+    """``value`` with every ``[name, node, index, ...]`` reference to a model in
+    ``shifts`` renumbered: ``node - shift`` (when > 0), + 1 for the models in ``plus_one``."""
+    if isinstance(value, dict):
+        return {k: _shift_refs(v, shifts, plus_one) for k, v in value.items()}
+    if not isinstance(value, (list, tuple)):
+        return value
+    if (len(value) in (3, 4) and isinstance(value[0], str) and value[0] in shifts
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
+        node = value[1] - shifts[value[0]] if value[1] > 0 else value[1]
+        return [value[0], node + (value[0] in plus_one), *value[2:]]
+    return [_shift_refs(v, shifts, plus_one) for v in value]
 
 
 def _declared_shape(config: dict) -> Optional[list]:
@@ -455,7 +601,8 @@ def _lookup(predicted: dict, key: tuple) -> Optional[list]:
     value = predicted.get(key, predicted.get(key[0]))
     if value is None:
         return None
-    if _is_shape(value):  # a single shape instead of a list of them
+    # a single shape instead of a list of them; [None] is one unknown shape, not (None,)
+    if _is_shape(value) and any(d is not None for d in value):
         return [value]
     if isinstance(value, (list, tuple)):
         return [tuple(s) if _is_shape(s) else None for s in value]
