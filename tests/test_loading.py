@@ -222,3 +222,12 @@ def test_an_edited_recorded_shape_is_a_shape_mismatch(tmp_path):
     assert "10×10×16" in sl004[0].message and "99×99×16" in sl004[0].message
     assert not [f for f in lint_path(source).findings if f.rule == "SL004"]
     assert not [f for f in lint_path(str(edited), cross_check="off").findings if f.rule == "SL004"]
+
+
+@pytest.mark.parametrize("class_name", [["Conv2D"], {"a": 1}, 3, None])
+def test_layer_class_name_that_is_not_a_string_is_unreadable(class_name):
+    """Found by the fuzzer: a list as class_name crashed the Keras 1 detection."""
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": class_name, "config": {"name": "c", "filters": 2, "kernel_size": 3}}]}}
+    with pytest.raises(UnreadableModel, match="layer #0 is not a"):
+        load_config(config)

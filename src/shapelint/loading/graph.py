@@ -52,7 +52,9 @@ def _qualify(prefix: str, name: str) -> str:
 
 
 def is_model_entry(entry: dict) -> bool:
-    return entry.get("class_name") in MODEL_CLASSES or _looks_like_model(entry.get("config"))
+    class_name = entry.get("class_name")
+    return (isinstance(class_name, str) and class_name in MODEL_CLASSES) \
+        or _looks_like_model(entry.get("config"))
 
 
 def _history_triple(value: Any) -> Optional[tuple]:

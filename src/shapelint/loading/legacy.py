@@ -151,6 +151,8 @@ def convert_layer(class_name: str, config: dict, ordering: str = "channels_last"
 
 
 def _keras1_only(class_name: Any, config: dict) -> bool:
+    if not isinstance(class_name, str):
+        return False  # not a layer entry of any generation: the graph builder says so
     return (class_name in KERAS1_CLASSES or not KERAS1_KEYS.isdisjoint(config)
             or any(key in config and class_name in classes
                    for key, classes in KERAS1_CLASS_KEYS.items()))
