@@ -39,8 +39,9 @@ def test_non_model_json_alone_exits_2_but_is_skipped_beside_a_model():
     mixed = run(os.path.join(FIXTURES, "not_a_model.json"),
                 os.path.join(FIXTURES, "keras2_sequential.json"), "--format", "json")
     assert mixed.returncode == 0
-    statuses = [f["status"] for f in json.loads(mixed.stdout)["files"]]
-    assert statuses == ["skipped", "ok"]
+    files = json.loads(mixed.stdout)["files"]
+    assert [f["status"] for f in files] == ["skipped", "ok"]
+    assert files[0]["notes"] == ["not a Keras model config (no top-level 'class_name' and 'config')"]
 
 
 def test_usage_errors_exit_2():

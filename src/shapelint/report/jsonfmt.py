@@ -45,7 +45,8 @@ def file_dict(result) -> dict:
         "layers": [layer_dict(t) for t in trace.layers] if trace else [],
         "findings": [f.to_dict() for f in result.findings],
         "input_sizes": result.input_sizes.to_dict() if result.input_sizes else None,
-        "notes": list(result.notes),
+        # a skipped file's reason (e.g. "not a Keras model config ...") is a note
+        "notes": list(result.notes) + ([result.error] if result.status == "skipped" else []),
     }
 
 
