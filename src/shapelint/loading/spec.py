@@ -46,3 +46,11 @@ class ModelSpec:
     outputs: list  # TensorRef of each model output
     recorded: dict = field(default_factory=dict)  # TensorRef -> shape recorded in the file
     format: str = "keras3"
+
+    def channels_first_input(self, index: int) -> bool:
+        """Whether model input ``index`` is channels_first: the first layer after it that
+        states a data_format says so."""
+        start = self.inputs[index].call
+        formats = (c.config.get("data_format") for c in self.calls[start:]
+                   if isinstance(c.config, dict) and c.config.get("data_format"))
+        return next(formats, None) == "channels_first"

@@ -213,8 +213,14 @@ def parsed_copy_path(path: str) -> str:
     return os.path.splitext(path)[0] + ".parsed.json"
 
 
+def _fingerprint(source: bytes) -> str:
+    """Which bytes a parsed copy was made from (a checksum: zlib is loaded already)."""
+    import zlib
+
+    return f"crc32:{zlib.crc32(source):08x}:{len(source)}"
+
+
 def _parsed_copy(path: str, source: bytes) -> Any:
-    import hashlib
     import json
 
     try:
@@ -222,7 +228,7 @@ def _parsed_copy(path: str, source: bytes) -> Any:
             copy = json.load(f)
     except (OSError, ValueError):
         return None
-    if not isinstance(copy, dict) or copy.get("sha256") != hashlib.sha256(source).hexdigest():
+    if not isinstance(copy, dict) or copy.get("source") != _fingerprint(source):
         return None  # the pack was edited since: read the YAML
     return copy.get("data")
 
@@ -230,7 +236,6 @@ def _parsed_copy(path: str, source: bytes) -> Any:
 def write_parsed_copy(path: str) -> str:
     """Write the parsed copy of the pack at ``path`` (for the bundled packs; a test checks
     they are current). Returns the copy's path."""
-    import hashlib
     import json
 
     import yaml
@@ -240,7 +245,7 @@ def write_parsed_copy(path: str) -> str:
     data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     out = parsed_copy_path(path)
     with open(out, "w", encoding="utf-8") as f:
-        json.dump({"sha256": hashlib.sha256(source).hexdigest(), "data": data}, f,
+        json.dump({"source": _fingerprint(source), "data": data}, f,
                   ensure_ascii=False, indent=1)
         f.write("\n")
     return out

@@ -115,11 +115,9 @@ def _plain_sizes(input_shape, output_shape, config: dict) -> dict:
 def model_input_size(trace: ShapeTrace) -> tuple:
     """Spatial sizes of the first model input: all dims but the batch and the channel axis
     (the last one, or the first when a reader of the input is channels_first)."""
-    from shapelint.shapes.sizes import channels_first_input
-
     shapes = trace.inputs
     if not shapes or shapes[0] is None or len(shapes[0]) < 3:
         return ()
-    if channels_first_input(trace.model, 0):
+    if trace.model.channels_first_input(0):
         return tuple(shapes[0][2:])
     return tuple(shapes[0][1:-1])

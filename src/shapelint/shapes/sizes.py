@@ -137,18 +137,9 @@ def swept_dims(model: ModelSpec, input_shapes: list, force: bool) -> list:
     for i, shape in enumerate(input_shapes):
         if shape is None or len(shape) < 3:
             continue
-        channel = 1 if channels_first_input(model, i) else len(shape) - 1
+        channel = 1 if model.channels_first_input(i) else len(shape) - 1
         dims.extend((i, d) for d in range(1, len(shape)) if d != channel)
     return dims
-
-
-def channels_first_input(model: ModelSpec, index: int) -> bool:
-    """Whether model input ``index`` is channels_first: the first layer after it that
-    states a data_format says so."""
-    start = model.inputs[index].call
-    formats = (c.config.get("data_format") for c in model.calls[start:]
-               if isinstance(c.config, dict) and c.config.get("data_format"))
-    return next(formats, None) == "channels_first"
 
 
 def analyse_sizes(model: ModelSpec, trace, ranges: Optional[list] = None,
