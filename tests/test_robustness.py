@@ -1,5 +1,7 @@
 """Malformed and absurd configs get a clean answer, quickly: the cases a fuzzer found,
-and a bounded fuzz of mutated real configs (run longer with SHAPELINT_FUZZ_EXAMPLES)."""
+and a bounded fuzz of mutated real configs (run longer with SHAPELINT_FUZZ_EXAMPLES).
+The byte-level and structural fuzzers, the attacks and the corpus of everything a fuzzer
+broke since are in tests/security/."""
 
 from __future__ import annotations
 

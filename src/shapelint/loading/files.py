@@ -29,6 +29,9 @@ MAX_CONFIG_BYTES = int(os.environ.get("SHAPELINT_MAX_CONFIG_BYTES", 64 * 1024 * 
 # aliases may not expand a document past the values such a file can hold
 MAX_YAML_BYTES = MAX_CONFIG_BYTES // 32
 MAX_ZIP_MEMBERS = 10_000  # a .keras holds a handful; each listed one costs ~400 bytes to read
+# a parsed JSON value costs ~60-100 bytes (a real config has one per ~16 bytes of text, so
+# it reaches this with the byte cap); 3 bytes of "{}," would cost 72: cap the values too
+MAX_JSON_VALUES = MAX_CONFIG_BYTES // 16
 
 
 def read_model_config(path: str) -> dict:
@@ -116,8 +119,9 @@ def _read_keras_zip(path: str) -> bytes:
                     f"config.json inflates to {info.file_size} bytes, over the "
                     f"{MAX_CONFIG_BYTES}-byte limit (raise it with SHAPELINT_MAX_CONFIG_BYTES)")
             with zf.open(info) as f:
-                # the header's size can lie: never inflate more than the cap
-                data = f.read(MAX_CONFIG_BYTES + 1)
+                # the header's size can lie: never inflate more than the cap (nor ask the
+                # decompressor for more than the header says: it would allocate that much)
+                data = f.read(min(info.file_size, MAX_CONFIG_BYTES) + 1)
             if len(data) > MAX_CONFIG_BYTES:
                 raise UnreadableModel(
                     f"config.json inflates past the {MAX_CONFIG_BYTES}-byte limit")
@@ -143,12 +147,63 @@ def _zip_member_count(path: str) -> int:
     return end[zipfile._ECD_ENTRIES_TOTAL] if end else 0
 
 
+# for the HDF5 library to find one attribute (a child process: ~0.3 s, most of it imports)
+H5_SECONDS = float(os.environ.get("SHAPELINT_H5_SECONDS", 10))
+H5_ADDRESS_SPACE = 4 << 30
+# the HDF5 library is C code that a crafted file can crash or hang (the fuzzer found both):
+# it reads in a child process with a time and memory limit. -I, and the parent's sys.path
+# less the working directory: no module planted in a repository under review is imported.
+_H5_CHILD = """\
+import sys
+sys.path[:] = sys.argv[3:]
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+except (ImportError, ValueError, OSError):
+    pass
+from shapelint.errors import UnreadableModel
+from shapelint.loading.files import _read_h5_in_process
+try:
+    sys.stdout.buffer.write(_read_h5_in_process(sys.argv[1]))
+except UnreadableModel as e:
+    sys.stderr.write(str(e))
+    sys.exit(3)
+"""
+
+
 def _read_h5_attribute(path: str) -> bytes:
-    try:
-        import h5py  # lazy: an optional dependency
-    except ImportError:
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("h5py") is None:
         raise UnreadableModel(
-            "reading .h5 files needs h5py: pip install 'shapelint[tf]' (or just h5py)") from None
+            "reading .h5 files needs h5py: pip install 'shapelint[tf]' (or just h5py)")
+    here = os.path.realpath(os.getcwd())
+    paths = [p for p in sys.path if os.path.isabs(p) and os.path.realpath(p) != here]
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _H5_CHILD, os.path.abspath(path),
+                               str(H5_ADDRESS_SPACE), *paths], capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=H5_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise UnreadableModel(f"the HDF5 library did not read the file in {H5_SECONDS:g} s "
+                              "(a damaged or crafted file; raise the limit with "
+                              "SHAPELINT_H5_SECONDS)") from None
+    if done.returncode == 0:
+        return done.stdout
+    message = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode == 3:
+        raise UnreadableModel(message)
+    if done.returncode < 0:
+        raise UnreadableModel(f"the HDF5 library crashed reading the file (signal "
+                              f"{-done.returncode}): a damaged or crafted file")
+    last = message.splitlines()[-1] if message else f"exit code {done.returncode}"
+    raise UnreadableModel(f"the HDF5 library could not read the file: {last}")
+
+
+def _read_h5_in_process(path: str) -> bytes:
+    import h5py
+
     try:
         with h5py.File(path, "r") as f:
             raw = _h5_string_attribute(f, "model_config")
@@ -161,8 +216,8 @@ def _read_h5_attribute(path: str) -> bytes:
                               "(saved with save_weights, or not a Keras model)")
     if isinstance(raw, bytes):
         return raw
-    if isinstance(raw, str):
-        return raw.encode("utf-8")
+    if isinstance(raw, str):  # h5py keeps bytes that are not UTF-8 as surrogates
+        return raw.encode("utf-8", "surrogateescape")
     raise UnreadableModel("the HDF5 model_config attribute is not a string")
 
 
@@ -188,6 +243,11 @@ def _h5_string_attribute(f, name: str) -> Any:
 
 
 def _parse_json(raw: bytes, what: str) -> Any:
+    # every value but the first of a list or mapping follows a comma: an upper bound
+    values = raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1
+    if values > MAX_JSON_VALUES:
+        raise UnreadableModel(f"{what} holds up to {values} values, over the {MAX_JSON_VALUES} "
+                              "limit (raise it with SHAPELINT_MAX_CONFIG_BYTES)")
     try:
         return json.loads(raw)
     except UnicodeDecodeError:

@@ -180,7 +180,7 @@ def _model_ordering(model: dict) -> str:
     """The data_format of the layers that do not state theirs (module docstring)."""
     explicit, shapes = set(), []
     for class_name, config in _layers(model, 0):
-        if config.get("dim_ordering") in CHANNELS:
+        if isinstance(config.get("dim_ordering"), str) and config["dim_ordering"] in CHANNELS:
             explicit.add(config["dim_ordering"])
         if class_name == "InputLayer" or "batch_input_shape" in config:
             shapes.append(config.get("batch_input_shape"))
@@ -418,8 +418,8 @@ class _Rewriter:
 
     # -- layers -----------------------------------------------------------------------
     def layer(self, entry: Any, depth: int) -> Any:
-        if not isinstance(entry, dict):
-            return entry
+        if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str):
+            return entry  # not a layer entry: the graph builder says so
         if is_model_entry(entry):
             return self.model(entry, depth + 1)
         if not isinstance(entry.get("config"), dict):
@@ -432,6 +432,8 @@ class _Rewriter:
         return out
 
     def convert(self, class_name: Any, config: dict, depth: int) -> tuple:
+        if not isinstance(class_name, str):
+            return class_name, config, None  # a wrapped entry that is no layer: left as is
         if class_name == "Merge":
             return self.merge(config)
         c = dict(config)
@@ -451,7 +453,9 @@ class _Rewriter:
         if class_name in ("ZeroPadding1D", "ZeroPadding2D"):
             c["padding"] = _zero_padding(class_name, c.get("padding"))
         if new_class in ORDERED and "data_format" not in c:
-            c["data_format"] = CHANNELS.get(config.get("dim_ordering"), self.ordering)
+            ordering = config.get("dim_ordering")
+            c["data_format"] = CHANNELS.get(ordering, self.ordering) \
+                if isinstance(ordering, str) else self.ordering
         declared = None
         if class_name == "Deconvolution2D":
             declared = self.deconvolution(config, c)
@@ -469,7 +473,8 @@ class _Rewriter:
 
     def merge(self, config: dict) -> tuple:
         mode = config.get("mode", "sum")
-        if config.get("mode_type", "raw") != "raw" or mode not in MERGE_MODES:
+        if config.get("mode_type", "raw") != "raw" or not isinstance(mode, str) \
+                or mode not in MERGE_MODES:
             return "Merge", dict(config), None  # a function: unknown, output_shape declared
         c = {k: config[k] for k in ("name", "trainable") if k in config}
         if mode == "concat":

@@ -100,7 +100,7 @@ def dropped_rows(n: Length, kernel: int, stride: int = 1, padding: str = "valid"
     in_range = (n - 1 + pad - (out - 1) * stride) // dilation
     first_tap = max(min(kernel - 1, in_range), -1)
     candidates = range(max(first_tap, 0), min(kernel, first_tap + stride + 1))
-    if len(candidates) > MAX_FIELD_WORK:
+    if candidates.stop - candidates.start > MAX_FIELD_WORK:  # len() of a range past 2**63 raises
         return None  # an absurd kernel and stride: unknown rather than slow
     last = -1
     for j in candidates:
@@ -154,7 +154,9 @@ class AxisField:
         else:
             period = self.period // gcd(self.period, stride)
             shift = self.shift * (stride * period // self.period)
-        if period * max(len(taps), 1) > MAX_FIELD_WORK:
+        # len() of a range past 2**63 raises: past the budget, the count needs no exactness
+        tap_count = len(taps) if kernel_eff <= MAX_FIELD_WORK else MAX_FIELD_WORK + 1
+        if period * max(tap_count, 1) > MAX_FIELD_WORK:
             return None
         first, last = [], []
         for o in range(period):

@@ -185,9 +185,16 @@ def group_normalization(call: LayerCall) -> ShapeResult:
                 f"GroupNormalization groups={groups} does not divide the {channels} channels on "
                 f"axis {axis} of {format_shape(shape)}",
                 f"use a groups value that divides {channels} (e.g. "
-                f"{max(g for g in range(1, min(groups, channels) + 1) if channels % g == 0)}), "
+                f"{_largest_divisor(channels, groups)}), "
                 "or -1 for one group per channel")
     return same(shape)
+
+
+def _largest_divisor(n: int, limit: int) -> int:
+    """The largest divisor of ``n`` up to ``limit``, looked for among the 10**5 numbers
+    below it (1 past those: a count of 10**18 channels must not take 10**18 steps)."""
+    top = min(limit, n)
+    return next((g for g in range(top, max(top - 100_000, 1), -1) if n % g == 0), 1)
 
 
 @shape_rule("Normalization")
