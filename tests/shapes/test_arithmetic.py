@@ -13,7 +13,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 import numpy as np  # noqa: E402
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import HealthCheck, assume, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from shapelint.shapes import arithmetic as ar  # noqa: E402
@@ -337,9 +337,10 @@ def interior(rows, margin, n):
 
 def measured_jump(inner, rows):
     """Smallest p with first(o+p) − first(o) one constant c over the interior: c/p."""
+    last = max(inner)
     for p in range(1, len(inner)):
-        if any(o + p < len(rows) and not rows[o + p] for o in inner):
-            continue  # p is not a period of the rows that read nothing
+        if any(o + p <= last and not rows[o + p] for o in inner):
+            continue  # p is not a period of the rows that read nothing (inside the interior)
         pairs = [o for o in inner if o + p in inner]
         diffs = {inner[o + p][0] - inner[o][0] for o in pairs}
         if len(diffs) == 1 and len(pairs) > p:
@@ -374,6 +375,8 @@ def assert_chain_matches_tf(steps):
 
 @settings(max_examples=150, **SETTINGS)
 @given(chains(transposed=True))
+@example(steps=[("conv", 1, 2, 1, "valid"), ("convT", 1, 2, 1, "valid"),
+                ("conv", 2, 3, 1, "same")])  # the last rows read nothing: not a period break
 def test_receptive_field_with_transposed(steps):
     """Any mix of convs, transposed convs and upsampling."""
     assert_chain_matches_tf(steps)
