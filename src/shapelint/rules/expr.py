@@ -1,8 +1,9 @@
 """A small, safe expression language for rule conditions (``when:`` in rule packs).
 
-Parsed with :mod:`ast` and evaluated by walking a whitelist of node types: no
-``eval``/``exec``, no attribute access, no imports, no calls but a fixed set of
-pure functions. Names resolve to fields of the layer view and to rule params.
+Parsed with :mod:`ast`, checked against a whitelist of node types, and turned into
+nested Python closures (one per node, built once when the pack loads): no
+``eval``/``exec``/``compile``, no attribute access, no imports, no calls but a fixed
+set of pure functions. Names resolve to fields of the layer view and to rule params.
 
 Allowed: literals, lists/tuples, names, ``and``/``or``/``not``, comparisons (also
 ``in``, ``is None``), ``+ - * // % /``, unary minus, ``x if c else y``, constant
@@ -55,8 +56,8 @@ class Expression:
         except SyntaxError as e:
             raise ExpressionError(f"syntax error in condition {text!r}: {e.msg}") from None
         self.text = text
-        self._tree = tree.body
-        self._check(self._tree, set(names), local=set())
+        self._check(tree.body, set(names), local=set())
+        self._run = _build(tree.body)
 
     def _check(self, node, names: set, local: set) -> None:
         """Reject anything outside the subset; with ``names``, also unknown names."""
@@ -106,7 +107,7 @@ class Expression:
                                   f"({self.text!r})")
 
     def evaluate(self, names: dict) -> Any:
-        return _eval(self._tree, names)
+        return self._run(names)
 
 
 def _target_names(target) -> list:
@@ -117,72 +118,119 @@ def _target_names(target) -> list:
     raise ExpressionError("a comprehension target must be a name or a tuple of names")
 
 
-def _eval(node, env: dict) -> Any:
+def _build(node):
+    """The closure ``env -> value`` of a checked node (children built once, here)."""
     if isinstance(node, ast.Constant):
-        return node.value
+        value = node.value
+        return lambda env: value
     if isinstance(node, ast.Name):
-        if node.id in env:
-            return env[node.id]
-        if node.id in FUNCTIONS:
-            return FUNCTIONS[node.id]
-        raise ExpressionError(f"unknown name {node.id!r}")
+        return _name(node.id)
     if isinstance(node, ast.BoolOp):
-        if isinstance(node.op, ast.And):
-            value = True
-            for child in node.values:
-                value = _eval(child, env)
-                if not value:
-                    return value
-            return value
+        parts = [_build(child) for child in node.values]
+        return _all_of(parts) if isinstance(node.op, ast.And) else _any_of(parts)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_build(e) for e in node.elts]
+        return lambda env: [item(env) for item in items]
+    if isinstance(node, ast.BinOp):
+        return _binary(_BINOPS[type(node.op)], isinstance(node.op, ast.Mult),
+                       _build(node.left), _build(node.right))
+    if isinstance(node, ast.UnaryOp):
+        operand = _build(node.operand)
+        if isinstance(node.op, ast.Not):
+            return lambda env: not operand(env)
+        return lambda env: -operand(env)
+    if isinstance(node, ast.Compare):
+        return _compare(_build(node.left), [_CMPOPS[type(op)] for op in node.ops],
+                        [_build(c) for c in node.comparators])
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = _build(node.test), _build(node.body), _build(node.orelse)
+        return lambda env: body(env) if test(env) else orelse(env)
+    if isinstance(node, ast.Subscript):
+        value, index = _build(node.value), _build(node.slice)
+        return lambda env: value(env)[index(env)]
+    if isinstance(node, ast.Call):
+        function, args = FUNCTIONS[node.func.id], [_build(a) for a in node.args]
+        return lambda env: function(*[arg(env) for arg in args])
+    if isinstance(node, ast.GeneratorExp):
+        return _generator(node)
+    raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check
+
+
+def _name(name: str):
+    def lookup(env: dict) -> Any:
+        if name in env:
+            return env[name]
+        if name in FUNCTIONS:
+            return FUNCTIONS[name]
+        raise ExpressionError(f"unknown name {name!r}")
+    return lookup
+
+
+def _all_of(parts: list):
+    def run(env: dict) -> Any:
+        value = True
+        for part in parts:
+            value = part(env)
+            if not value:
+                return value
+        return value
+    return run
+
+
+def _any_of(parts: list):
+    def run(env: dict) -> Any:
         value = False
-        for child in node.values:
-            value = _eval(child, env)
+        for part in parts:
+            value = part(env)
             if value:
                 return value
         return value
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [_eval(e, env) for e in node.elts]
-    if isinstance(node, ast.BinOp):
-        left, right = _eval(node.left, env), _eval(node.right, env)
-        if isinstance(node.op, ast.Mult) and not (_is_number(left) and _is_number(right)):
+    return run
+
+
+def _binary(op, numbers_only: bool, left, right):
+    def run(env: dict) -> Any:
+        a, b = left(env), right(env)
+        if numbers_only and not (_is_number(a) and _is_number(b)):
             raise ExpressionError("'*' takes numbers only")  # no 'x' * 10**9
-        return _BINOPS[type(node.op)](left, right)
-    if isinstance(node, ast.UnaryOp):
-        value = _eval(node.operand, env)
-        return (not value) if isinstance(node.op, ast.Not) else -value
-    if isinstance(node, ast.Compare):
-        left = _eval(node.left, env)
-        for op, comparator in zip(node.ops, node.comparators):
-            right = _eval(comparator, env)
-            if not _CMPOPS[type(op)](left, right):
+        return op(a, b)
+    return run
+
+
+def _compare(left, ops: list, comparators: list):
+    def run(env: dict) -> bool:
+        a = left(env)
+        for op, comparator in zip(ops, comparators):
+            b = comparator(env)
+            if not op(a, b):
                 return False
-            left = right
+            a = b
         return True
-    if isinstance(node, ast.IfExp):
-        return _eval(node.body, env) if _eval(node.test, env) else _eval(node.orelse, env)
-    if isinstance(node, ast.Subscript):
-        return _eval(node.value, env)[_eval(node.slice, env)]
-    if isinstance(node, ast.Call):
-        return FUNCTIONS[node.func.id](*[_eval(a, env) for a in node.args])
-    if isinstance(node, ast.GeneratorExp):
-        return _generate(node, env)
-    raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check
+    return run
+
+
+def _generator(node: ast.GeneratorExp):
+    """A generator expression, evaluated to a list: one scope (a copy of the names) per
+    evaluation, its loop names rebound per item."""
+    gen = node.generators[0]
+    names = _target_names(gen.target)
+    single = isinstance(gen.target, ast.Name)
+    source, element = _build(gen.iter), _build(node.elt)
+    conditions = [_build(c) for c in gen.ifs]
+
+    def run(env: dict) -> list:
+        scope = dict(env)
+        out = []
+        for item in source(env):
+            if single:
+                scope[names[0]] = item
+            else:
+                scope.update(zip(names, item))
+            if all(condition(scope) for condition in conditions):
+                out.append(element(scope))
+        return out
+    return run
 
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _generate(node: ast.GeneratorExp, env: dict) -> list:
-    gen = node.generators[0]
-    names = _target_names(gen.target)
-    out = []
-    for item in _eval(gen.iter, env):
-        scope = dict(env)
-        if len(names) == 1 and isinstance(gen.target, ast.Name):
-            scope[names[0]] = item
-        else:
-            scope.update(zip(names, item))
-        if all(_eval(cond, scope) for cond in gen.ifs):
-            out.append(_eval(node.elt, scope))
-    return out

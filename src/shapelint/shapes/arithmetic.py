@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from math import gcd
 from typing import Optional
 
@@ -172,8 +173,10 @@ class AxisField:
 
     def merge(self, other: "AxisField") -> "AxisField":
         """Both fields at once (an element-wise merge of two maps on the same grid)."""
+        if self == other:
+            return self
         period = self.period * other.period // gcd(self.period, other.period)
-        if Fraction(self.shift, self.period) != Fraction(other.shift, other.period):
+        if self.shift * other.period != other.shift * self.period:  # different jumps
             return max(self, other, key=lambda f: f.rf)  # different grids: keep the larger
         shift = self.shift * period // self.period
 
@@ -186,7 +189,7 @@ class AxisField:
                      for o in range(period))
         return AxisField(period, shift, first, last)
 
-    @property
+    @cached_property
     def rf(self) -> int:
         spans = [b - a + 1 for a, b in zip(self.first, self.last) if a is not None]
         return max(spans) if spans else 0
@@ -194,6 +197,13 @@ class AxisField:
     @property
     def jump(self) -> Fraction:
         return Fraction(self.shift, self.period)
+
+    @cached_property
+    def jump_number(self):
+        """The jump as a plain number: an int when whole, else a float (6 decimals)."""
+        if self.shift % self.period == 0:
+            return self.shift // self.period
+        return round(self.shift / self.period, 6)
 
 
 def chain_receptive_field(steps) -> tuple:

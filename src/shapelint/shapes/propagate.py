@@ -10,7 +10,6 @@ layer never reads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import reduce
 from typing import Optional
 
@@ -265,7 +264,7 @@ class _Walker:
         if geom:
             axes = sorted(geom)
             trace.receptive_field = [geom[a].rf for a in axes]
-            trace.jump = [_number(geom[a].jump) for a in axes]
+            trace.jump = [geom[a].jump_number for a in axes]
 
 
 def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geometry:
@@ -308,8 +307,3 @@ def _merge_geometries(geoms: list) -> Geometry:
         fields = [g.get(axis, AxisField()) for g in geoms]  # an untouched axis reads itself
         merged[axis] = reduce(AxisField.merge, fields)
     return merged
-
-
-def _number(value):
-    value = Fraction(value)
-    return int(value) if value.denominator == 1 else round(float(value), 6)
