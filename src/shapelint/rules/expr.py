@@ -127,7 +127,7 @@ def _build(node):
         return _name(node.id)
     if isinstance(node, ast.BoolOp):
         parts = [_build(child) for child in node.values]
-        return _all_of(parts) if isinstance(node.op, ast.And) else _any_of(parts)
+        return _short_circuit(parts, isinstance(node.op, ast.And))
     if isinstance(node, (ast.List, ast.Tuple)):
         items = [_build(e) for e in node.elts]
         return lambda env: [item(env) for item in items]
@@ -166,23 +166,13 @@ def _name(name: str):
     return lookup
 
 
-def _all_of(parts: list):
+def _short_circuit(parts: list, is_and: bool):
+    """``and`` stops at the first falsy value, ``or`` at the first truthy one."""
     def run(env: dict) -> Any:
-        value = True
+        value = is_and
         for part in parts:
             value = part(env)
-            if not value:
-                return value
-        return value
-    return run
-
-
-def _any_of(parts: list):
-    def run(env: dict) -> Any:
-        value = False
-        for part in parts:
-            value = part(env)
-            if value:
+            if bool(value) != is_and:
                 return value
         return value
     return run
