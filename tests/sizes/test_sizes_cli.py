@@ -67,6 +67,7 @@ def test_unet_sizes_in_plain_words(capsys):
     assert "square sizes on image[1], image[2], tried 1..1024: multiples of 16 (smallest 16)" in out
     assert "no border pixel dropped: multiples of 16" in out
     assert "Concatenate" in out  # why 17 fails: the first skip connection gets 16 and 17
+    assert "SL110" not in out  # the section says it already
 
 
 def test_sizes_json(capsys):

@@ -117,9 +117,9 @@ def input_size_constraint(graph: Graph, params: dict):
     from shapelint.shapes.sizes import analyse_sizes, parse_ranges
 
     trace = graph.trace
-    found = trace.input_sizes
-    if found is None:
-        found = analyse_sizes(trace.model, trace, parse_ranges(params["sizes"]))
+    if trace.input_sizes is not None:
+        return  # --sizes was given: the answer has its own section in the report
+    found = analyse_sizes(trace.model, trace, parse_ranges(params["sizes"]))
     if found is None:
         return
     first_input = trace.layers[trace.model.inputs[0].call]
