@@ -2,8 +2,8 @@
 
 A model whose spatial input dims are unknown (``None``) accepts some sizes and not
 others: a U-Net only multiples of 16, an unpadded stack only sizes above a minimum.
-:func:`sweep` sets every swept input dim to n, for each n of a range, and walks the
-model's calls with the same shape rules as the lint; n is valid when no call fails (no
+:func:`analyse_sizes` sets every swept input dim to n, for each n of a range, and walks
+the model's calls with the same shape rules as the lint; n is valid when no call fails (no
 length ≤ 0, every merge compatible, every Reshape consistent, every Dense fed the
 features it was built for). Each call's shape rule runs once per *distinct* input
 shape, not once per size: after a few strided layers, many sizes share one shape.
@@ -128,8 +128,7 @@ class InputSizes:
 def swept_dims(model: ModelSpec, input_shapes: list, force: bool) -> list:
     """The (input index, dim) pairs the sweep varies: every unknown dim of every input,
     batch excluded; with ``force`` and none unknown, the spatial dims of rank ≥ 3 inputs
-    (all but batch and the channel axis, which is last unless a reader of the input is
-    channels_first)."""
+    (all but batch and the channel axis: the last one, the first for channels_first)."""
     dims = [(i, d) for i, shape in enumerate(input_shapes) if shape is not None
             for d in range(1, len(shape)) if shape[d] is None]
     if dims or not force:
