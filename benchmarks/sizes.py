@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 
-from measure import (QUIET_TF, BenchmarkError, Row, bench_env, compare, python_snippet,
+from measure import (QUIET_TF, BenchmarkError, Row, bench_env, compare,
                      seconds, shapelint_command, table)
 from saved_models import cache_dir
 
