@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from shapelint.cli import main
 from shapelint.lint import analyse, lint_path
 from shapelint.report import html
 from shapelint.rules.examples import example_config
@@ -417,3 +418,12 @@ def test_no_script_runs_from_a_hostile_model(browser, tmp_path):
         assert seen["requests"] == [out.as_uri()]
     finally:
         page.close()
+
+
+def test_input_sizes_are_shown_when_asked(tmp_path):
+    out = tmp_path / "report.html"
+    assert main([os.path.join(ROOT, "examples", "unet_96.keras"), "--sizes", "1:64",
+                 "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert '<pre class="sizes">' in page
+    assert "tried 1..64: multiples of 16 (smallest 16)" in page

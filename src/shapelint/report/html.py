@@ -117,6 +117,11 @@ def _section(i: int, result) -> str:
                    f'{_esc(", ".join(format_shape(s) for s in trace.outputs))} · '
                    f'{counts["error"]} error(s), {counts["warning"]} warning(s), '
                    f'{counts["info"]} info</p>\n']
+    if result.input_sizes is not None:  # --sizes: the same lines as the text report
+        from shapelint.shapes.sizes import text_lines
+
+        parts.append('<pre class="sizes">' + _esc("\n".join(text_lines(result.input_sizes)))
+                     + '</pre>\n')
     for note in result.notes:
         parts.append(f'<p class="note">note: {_esc(note)}</p>\n')
     if result.findings:
