@@ -117,3 +117,27 @@ def test_declared_input_dims_are_checked(tmp_path, dims, exit_code, expected):
     result = run(str(path), "-q")
     assert result.returncode == exit_code
     assert expected in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bug_in_one_file_is_an_internal_error_not_the_end_of_the_batch(monkeypatch, capsys):
+    """Only a usage error (e.g. --input-shape for the wrong number of inputs) stops the run;
+    any other exception is that file's one-line internal error, and the others go on."""
+    from shapelint import cli
+    from shapelint.shapes import propagate
+
+    calls = []
+
+    def broken(model, input_shapes=None):
+        calls.append(model.name)
+        if len(calls) == 1:
+            raise ValueError("a bug")
+        return real(model, input_shapes)
+
+    real = propagate.propagate
+    monkeypatch.setattr("shapelint.lint.propagate", broken)
+    code = cli.main([os.path.join(FIXTURES, "keras2_sequential.json"),
+                     os.path.join(FIXTURES, "keras2_functional.json")])
+    captured = capsys.readouterr()
+    assert code == 2 and len(calls) == 2
+    assert "internal error (ValueError: a bug)" in captured.err
+    assert "keras2_functional.json" in captured.out

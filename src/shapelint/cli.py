@@ -15,6 +15,7 @@ import time
 from typing import Optional
 
 from shapelint import __version__
+from shapelint.errors import UsageError
 from shapelint.findings import SEVERITIES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -199,7 +200,7 @@ def _lint(args, resolver) -> int:
         try:
             with _gc_paused(cross_check != "tf"):
                 result = lint_path(path, args.input_shapes, ruleset, cross_check, args.sizes)
-        except ValueError as e:  # e.g. wrong number of --input-shape
+        except UsageError as e:  # e.g. wrong number of --input-shape
             print(f"shapelint: error: {path}: {e}", file=sys.stderr)
             return EXIT_ERROR
         result.fail_on = fail_on

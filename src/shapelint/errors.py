@@ -7,3 +7,8 @@ class UnreadableModel(Exception):
 
 class NotAModel(Exception):
     """A JSON/YAML file that is not a Keras model config: skipped, not an error."""
+
+
+class UsageError(ValueError):
+    """What was asked cannot apply to this model (e.g. two --input-shape for a model with
+    one input): the whole run stops with exit code 2."""

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from shapelint.errors import NotAModel, UnreadableModel
+from shapelint.errors import NotAModel, UnreadableModel, UsageError
 from shapelint.findings import Finding
 from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
 from shapelint.loading.graph import MAX_NESTING, is_model_entry
@@ -123,8 +123,8 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
             if trace.input_sizes is None:
                 notes.append("no input size to sweep: the inputs have no spatial or unknown dims")
         findings = apply_rules(trace, ruleset or default_ruleset())
-    except ValueError:
-        raise  # a usage error (e.g. the wrong number of --input-shape): the caller says so
+    except UsageError:
+        raise  # e.g. the wrong number of --input-shape: the caller says so
     except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
         return FileResult(path, "error", error=f"internal error ({type(e).__name__}: {e}); "
                                                "please report it with the model config")

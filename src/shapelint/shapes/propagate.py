@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Optional
 
+from shapelint.errors import UsageError
 from shapelint.findings import Finding
 from shapelint.loading.spec import Call, ModelSpec, TensorRef
 from shapelint.shapes.arithmetic import AxisField
@@ -73,7 +74,7 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
     overrides the declared input shapes.
     """
     if input_shapes is not None and len(input_shapes) != len(model.inputs):
-        raise ValueError(f"the model has {len(model.inputs)} input(s), "
+        raise UsageError(f"the model has {len(model.inputs)} input(s), "
                          f"got {len(input_shapes)} input shape(s)")
     overrides = {}
     for ref, shape in zip(model.inputs, input_shapes or []):

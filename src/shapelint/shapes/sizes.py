@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from shapelint.errors import UsageError
 from shapelint.loading.spec import ModelSpec
 from shapelint.shapes.propagate import built_features, propagate, wrong_features
 from shapelint.shapes.registry import LayerCall, ShapeError, Window, lookup
@@ -23,7 +24,7 @@ MAX_SIZES = 100_000  # sizes per axis in one sweep
 DEFAULT_RANGE = (1, 1024)
 
 
-class SizeRangeError(ValueError):
+class SizeRangeError(UsageError):
     """A ``--sizes`` value that is not a usable range."""
 
 
