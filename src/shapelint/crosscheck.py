@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from shapelint.loading.graph import layer_name
+from shapelint.loading.graph import is_model_entry, layer_name, nested_call_shifts
 
 STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
@@ -518,21 +518,16 @@ def _renumber_nested_calls(raw: dict, config: dict) -> None:
     """Number references to nested models' calls as Keras 3 reads them.
 
     tf.keras 2 and Keras 1 count a nested model's calls from 1 (node 0 was its own
-    input-to-output link); shapelint's graph knows where (``_nested_model_shifts``).
+    input-to-output link); shapelint's graph knows where (``nested_call_shifts``).
     Keras 3 reads inbound references as the call index, and ``output_layers`` as
     the call index + 1 for a Functional model, the call index for a Sequential.
     """
-    from shapelint.loading import graph
-
-    entries = {layer_name(e, f"layer_{i}"): e for i, e in enumerate(raw["layers"])}
-    if not any(graph.is_model_entry(e) for e in entries.values()):
+    node_shift, ref_shift = nested_call_shifts(raw)
+    if not (node_shift or ref_shift):
         return
-    builder = graph._Builder()
-    nodes = {name: builder._parse_nodes(e, name) for name, e in entries.items()}
-    outputs = graph._ref_list(raw.get("output_layers"), "output_layers")
-    node_shift, ref_shift = graph._nested_model_shifts(entries, nodes, outputs)
-    functional = {name for name, e in entries.items() if graph.is_model_entry(e)
-                  and e.get("class_name") != "Sequential" and isinstance(e.get("config"), dict)}
+    functional = {layer_name(e, f"layer_{i}") for i, e in enumerate(raw["layers"])
+                  if is_model_entry(e) and e.get("class_name") != "Sequential"
+                  and isinstance(e.get("config"), dict)}
     for layer in config["layers"]:
         if node_shift and layer.get("inbound_nodes"):
             layer["inbound_nodes"] = _shift_refs(layer["inbound_nodes"], node_shift, set())

@@ -370,6 +370,19 @@ def _nested_model_shifts(entries: dict, nodes: dict, outputs: list) -> tuple:
     return node_shift, ref_shift
 
 
+def nested_call_shifts(config: dict) -> tuple:
+    """:func:`_nested_model_shifts` of a Functional config, read on its own (the TF
+    cross-check renumbers references as Keras 3 reads them); ``({}, {})`` when it nests
+    no model."""
+    entries = {layer_name(e, f"layer_{i}"): e for i, e in enumerate(config["layers"])}
+    if not any(is_model_entry(e) for e in entries.values()):
+        return {}, {}
+    builder = _Builder()
+    nodes = {name: builder._parse_nodes(e, name) for name, e in entries.items()}
+    outputs = _ref_list(config.get("output_layers"), "output_layers")
+    return _nested_model_shifts(entries, nodes, outputs)
+
+
 def _shifted(triple: tuple, shifts: dict) -> tuple:
     if shifts.get(triple[0]) and triple[1] > 0:
         return (triple[0], triple[1] - shifts[triple[0]], *triple[2:])
