@@ -198,11 +198,13 @@ def _load_yaml(path: str) -> Any:
     except OSError as e:
         raise PackError(f"{path}: cannot read: {e.strerror or e}") from None
     parsed = _parsed_copy(path, source)
-    if parsed is not None:
-        return parsed
+    return parsed if parsed is not None else _parse_yaml(source, path)
+
+
+def _parse_yaml(source: bytes, path: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it
     try:
         return yaml.load(source, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
@@ -238,11 +240,9 @@ def write_parsed_copy(path: str) -> str:
     they are current). Returns the copy's path."""
     import json
 
-    import yaml
-
     with open(path, "rb") as f:
         source = f.read()
-    data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    data = _parse_yaml(source, path)
     out = parsed_copy_path(path)
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"source": _fingerprint(source), "data": data}, f,
