@@ -36,12 +36,18 @@ sys.path.insert(0, HERE)
 from size_models import MODELS  # noqa: E402
 
 
-def eager_runs(every_output, size: int) -> bool:
-    """TF runs the model eagerly at ``size`` with every layer output non-empty."""
+def tf_runs(every_output, size: int, graph: bool = False) -> bool:
+    """TF runs the model at ``size`` with every layer output non-empty: eagerly, or in
+    graph mode (``tf.function``, as ``fit`` does)."""
     from size_models import zeros_at
 
+    call = every_output
+    if graph:
+        import tensorflow as tf
+
+        call = tf.function(every_output)
     try:
-        outputs = every_output([zeros_at(every_output, size)])
+        outputs = call([zeros_at(every_output, size)])
     except Exception:  # noqa: BLE001 - any failure of TF is "does not run"
         return False
     return all(all(int(d) > 0 for d in tuple(o.shape)) for o in outputs)
@@ -60,18 +66,6 @@ def keras_builds(every_output, size: int) -> bool:
     return all(all(d is None or int(d) > 0 for d in s.shape) for s in specs)
 
 
-def graph_runs(every_output, size: int) -> bool:
-    """TF runs the model in graph mode (as ``fit`` does) at ``size``."""
-    import tensorflow as tf
-    from size_models import zeros_at
-
-    try:
-        outputs = tf.function(every_output)([zeros_at(every_output, size)])
-    except Exception:  # noqa: BLE001
-        return False
-    return all(all(int(d) > 0 for d in tuple(o.shape)) for o in outputs)
-
-
 def worker(name: str, start: int, stop: int) -> None:
     """Child process: print ``size eager keras graph`` (1/0/-) for each size."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -81,8 +75,8 @@ def worker(name: str, start: int, stop: int) -> None:
     model = build(name)
     every_output = keras.Model(model.inputs, [layer.output for layer in model.layers[1:]])
     for size in range(start, stop + 1):
-        eager, builds = eager_runs(every_output, size), keras_builds(every_output, size)
-        graph = "-" if eager == builds else str(int(graph_runs(every_output, size)))
+        eager, builds = tf_runs(every_output, size), keras_builds(every_output, size)
+        graph = "-" if eager == builds else str(int(tf_runs(every_output, size, graph=True)))
         print(size, int(eager), int(builds), graph, flush=True)
 
 

@@ -20,7 +20,7 @@ from shapelint.shapes.sizes import analyse_sizes
 
 keras = pytest.importorskip("keras")
 
-from make_truth import eager_runs, keras_builds  # noqa: E402
+from make_truth import keras_builds, tf_runs  # noqa: E402
 from size_models import MODELS, build  # noqa: E402
 
 TRUTH = os.path.join(os.path.dirname(__file__), "truth")
@@ -37,7 +37,7 @@ def tf_valid_sizes(model, lo: int, hi: int) -> list:
     every_output = keras.Model(model.inputs, [layer.output for layer in model.layers[1:]])
     # Keras first: TF may crash the process on a pooling window larger than its input
     return [n for n in range(lo, hi + 1)
-            if keras_builds(every_output, n) and eager_runs(every_output, n)]
+            if keras_builds(every_output, n) and tf_runs(every_output, n)]
 
 
 @pytest.fixture(scope="session")
