@@ -19,21 +19,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from shapelint.errors import NotAModel, UnreadableModel
+from shapelint.errors import NotAModel, ShapeLintError, UnreadableModel, UsageError
 from shapelint.findings import Finding
 
 CROSS_CHECKS = ("auto", "tf", "recorded", "off")
-
-
-class ShapeLintError(Exception):
-    """Raised by :meth:`Report.raise_for_errors`; ``.findings`` holds the error findings."""
-
-    def __init__(self, findings: list, model: str = "model"):
-        self.findings = findings
-        lines = [f"{model}: {len(findings)} shape error(s):"]
-        lines += [f"  {f.rule} {f.message}" + (f"\n      fix: {f.fix}" if f.fix else "")
-                  for f in findings]
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -98,30 +87,33 @@ class Report:
         return self
 
     def to_json(self) -> str:
-        from shapelint.report import jsonfmt
+        from shapelint.report import render
 
-        return jsonfmt.render([self._result])
+        return render("json", [self._result])
 
     def __str__(self) -> str:
-        from shapelint.report import text
+        from shapelint.report import RenderOptions, render
 
-        return text.render([self._result], summary=True).rstrip("\n")
+        return render("text", [self._result], RenderOptions(summary=True)).rstrip("\n")
 
     def _repr_html_(self) -> str:
-        from shapelint.formatting import per_axis
+        from shapelint.formatting import per_axis, printable
         from shapelint.report.text import shapes_text
 
+        def esc(value) -> str:
+            return html.escape(printable(value))
+
         rows = "".join(
-            f"<tr><td>{html.escape(layer.name)}</td><td>{html.escape(layer.class_name)}</td>"
-            f"<td>{html.escape(shapes_text(layer.output_shapes))}</td>"
+            f"<tr><td>{esc(layer.name)}</td><td>{esc(layer.class_name)}</td>"
+            f"<td>{esc(shapes_text(layer.output_shapes))}</td>"
             f"<td>{per_axis(layer.receptive_field)}</td><td>{per_axis(layer.jump)}</td></tr>"
             for layer in self.layers)
         items = "".join(
-            f"<li><b>{f.rule}</b> [{f.severity}] {html.escape(f.message)}"
-            + (f"<br><i>fix: {html.escape(f.fix)}</i>" if f.fix else "") + "</li>"
+            f"<li><b>{f.rule}</b> [{f.severity}] {esc(f.message)}"
+            + (f"<br><i>fix: {esc(f.fix)}</i>" if f.fix else "") + "</li>"
             for f in self.findings)
         verdict = "no shape errors" if self.ok else f"{len(self.errors)} shape error(s)"
-        return (f"<div><b>shapelint</b>: {html.escape(self.model)} — {verdict}"
+        return (f"<div><b>shapelint</b>: {esc(self.model)} — {verdict}"
                 f"<ul>{items}</ul><table><tr><th>layer</th><th>class</th><th>output shape</th>"
                 f"<th>RF</th><th>jump</th></tr>{rows}</table></div>")
 
@@ -152,12 +144,19 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
         sizes = parse_ranges(sizes) if isinstance(sizes, str) else [tuple(sizes)]
     path = os.fspath(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else None
     ruleset, _ = _ruleset(config, path)
+    notes: list = []
     try:
-        model_config, name = _model_config(model_or_path, path)
+        model_config, name = _model_config(model_or_path, path, notes)
     except (NotAModel, UnreadableModel) as e:
-        raise ValueError(f"{path or 'model'}: {e}") from None
-    result: FileResult = analyse(model_config, path or name, input_shapes, ruleset,
-                                 cross_check=_resolve_cross_check(cross_check), sizes=sizes)
+        raise ShapeLintError(model=path or "model", reason=f"{path or 'model'}: {e}") from None
+    try:
+        result: FileResult = analyse(model_config, path or name, input_shapes, ruleset,
+                                     cross_check=_resolve_cross_check(cross_check), sizes=sizes)
+    except UsageError as e:  # e.g. two input shapes for a model with one input
+        raise ShapeLintError(model=path or name, reason=f"{path or name}: {e}") from None
+    if result.status != "ok":  # what the command line reports as an unreadable file
+        raise ShapeLintError(model=path or name, reason=f"{result.path}: {result.error}")
+    result.notes[:0] = notes
     trace = result.trace
     return Report(
         model=trace.model.name, findings=list(result.findings),
@@ -193,12 +192,13 @@ def _ruleset(config, path: Optional[str]):
     return Resolver(config).for_path(path or os.getcwd())
 
 
-def _model_config(model, path: Optional[str]) -> tuple:
+def _model_config(model, path: Optional[str], notes: list) -> tuple:
     """(model config dict, display name) of a path, a config dict or a live model."""
-    from shapelint.loading import model_config_from, read_model_config
+    from shapelint.lint import read_path
+    from shapelint.loading import model_config_from
 
     if path is not None:
-        return read_model_config(path), path
+        return read_path(path, notes), path
     if isinstance(model, dict):
         return model_config_from(model), "model"
     if hasattr(model, "get_config") and hasattr(model, "layers"):
@@ -215,6 +215,8 @@ def _live_config(model) -> dict:
                 "config": json.loads(json.dumps(model.get_config(), default=_jsonable))}
     except NotImplementedError:
         data = None
+    except Exception as e:  # noqa: BLE001 - a custom layer's get_config can raise anything
+        raise UnreadableModel(f"model.get_config() failed ({type(e).__name__}: {e})") from None
     config = data.get("config") if isinstance(data, dict) else None
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         names = ", ".join(f"{layer.name} ({type(layer).__name__})" for layer in model.layers)

@@ -8,10 +8,13 @@ the data; but ``set_model`` runs earlier, and the TF backend traces
 callback checks the model at its declared input size in ``on_train_begin``, and
 again at the real batch's size while ``train_step`` is traced: a broken model
 raises :class:`ShapeLintError` before any step runs. ``train_step`` is restored when
-training ends.
+training ends. If shapelint itself cannot analyse the model (a subclassed model, a
+config it cannot read, a bug of its own), the callback warns and training goes on.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import keras
 
@@ -69,9 +72,10 @@ class ShapeLintCallback(keras.callbacks.Callback):
         try:
             report = check(self.model, input_shape=input_shapes, config=self.config,
                            cross_check=self.cross_check)
-        except ValueError as e:  # a subclassed model, a wrong number of inputs...
-            if self.verbose:
-                print(f"shapelint: skipped: {e}")
+        except Exception as e:  # noqa: BLE001 - shapelint's own failure never ends a fit
+            warnings.warn(f"shapelint could not check the model, training goes on: "
+                          f"{str(e).splitlines()[0] if str(e) else type(e).__name__}",
+                          RuntimeWarning, stacklevel=2)
             return
         self.report = report
         self._checked_shapes = input_shapes

@@ -17,6 +17,8 @@ from typing import Optional
 from shapelint import __version__
 from shapelint.errors import UsageError
 from shapelint.findings import SEVERITIES
+from shapelint.formatting import printable
+from shapelint.report import FORMATS, RenderOptions, render
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,10 +47,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_input_shape(text: str) -> tuple:
-    """``32,32,3`` -> (32, 32, 3); ``None`` (or ``?``) for an unknown dim."""
+    """``32,32,3`` -> (32, 32, 3); ``None`` (or ``?``) for an unknown dim. Also the
+    forms Python and Keras print: ``(32, 32, 3)``, ``[32, 32, 3]``, ``32x32x3``."""
+    inner = text.strip()
+    if inner[:1] + inner[-1:] in ("()", "[]"):
+        inner = inner[1:-1]
+    parts = [part.strip() for part in inner.replace("x", ",").split(",")]
+    if len(parts) > 1 and not parts[-1]:  # (32,): a one-dim tuple as Python prints it
+        parts.pop()
     dims = []
-    for part in text.replace("x", ",").split(","):
-        part = part.strip()
+    for part in parts:
         if part.lower() in ("none", "?", "null"):
             dims.append(None)
             continue
@@ -91,12 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="model files or directories (recursed)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json", "sarif", "github", "html"),
-                     help="output format: text, json, sarif (SARIF 2.1.0 for code scanning), "
-                          "github (GitHub Actions annotations) or html (a self-contained page "
-                          "with each model's layer graph); default: github when "
-                          "GITHUB_ACTIONS=true, else text")
-    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument("--format", choices=tuple(FORMATS), metavar="FORMAT",
+                     help="output format: " + "; ".join(
+                         f"{name}: {words}" for name, (_, words) in FORMATS.items()))
+    out.add_argument("-o", "--output", metavar="FILE",
+                     help="write the report to FILE, replaced only once the run has "
+                          "finished; refused when FILE is one of the linted files or the "
+                          "configuration, or ends in .keras/.h5/.hdf5")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="text format: color the output (auto: on a terminal unless NO_COLOR "
                           "is set; default)")
@@ -153,6 +162,11 @@ def main(argv: Optional[list] = None) -> int:
     from shapelint.config import ConfigError, Resolver
     from shapelint.rules.pack import PackError
 
+    if args.output:
+        problem = _output_problem(args.output, args.paths, args.config)
+        if problem:
+            print(f"shapelint: error: -o {printable(args.output)}: {problem}", file=sys.stderr)
+            return EXIT_ERROR
     resolver = Resolver(args.config, args.select, args.ignore, args.fail_on)
     try:
         if args.list_rules or args.explain:
@@ -161,7 +175,7 @@ def main(argv: Optional[list] = None) -> int:
             parser.error("give at least one PATH (or --list-rules / --explain CODE)")
         return _lint(args, resolver)
     except (ConfigError, PackError) as e:
-        print(f"shapelint: error: {e}", file=sys.stderr)
+        print(f"shapelint: error: {printable(e)}", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -201,7 +215,7 @@ def _lint(args, resolver) -> int:
             with _gc_paused(cross_check != "tf"):
                 result = lint_path(path, args.input_shapes, ruleset, cross_check, args.sizes)
         except UsageError as e:  # e.g. wrong number of --input-shape
-            print(f"shapelint: error: {path}: {e}", file=sys.stderr)
+            print(f"shapelint: error: {printable(path)}: {printable(e)}", file=sys.stderr)
             return EXIT_ERROR
         result.fail_on = fail_on
         results.append(result)
@@ -212,7 +226,8 @@ def _lint(args, resolver) -> int:
         return status
     for r in results:
         if r.status == "error":
-            print(f"shapelint: error: {r.path}: {r.error}", file=sys.stderr)
+            print(f"shapelint: error: {printable(r.path)}: {printable(r.error)}",
+                  file=sys.stderr)
     if all(r.status == "skipped" for r in results) and not args.allow_no_model:
         print("shapelint: error: no Keras model in the given paths", file=sys.stderr)
         return EXIT_ERROR
@@ -224,33 +239,17 @@ def _lint(args, resolver) -> int:
 
 
 def _render(results: list, args, rulesets: list, elapsed: float) -> str:
-    """The report in the format asked for (each format is its own module, imported here).
+    """The report in the format asked for.
 
     ``rulesets``: the rule sets the files were linted with; ``elapsed``: seconds so far.
     """
-    if args.format == "json":
-        from shapelint.report import jsonfmt
-
-        return jsonfmt.render(results)
-    if args.format == "sarif":
-        from shapelint.report import sarif
-
-        return sarif.render(results, rulesets)
-    if args.format == "github":
-        from shapelint.report import github
-
-        return github.render(results)
-    if args.format == "html":
-        from shapelint.report import html
-
-        return html.render(results)
-    from shapelint.report import text
-
     terminal = not args.output and sys.stdout.isatty()
     color = args.color == "always" or (args.color == "auto" and terminal
                                        and not os.environ.get("NO_COLOR"))
-    return text.render(results, summary=args.summary, quiet=args.quiet, color=color,
-                       align=terminal, elapsed=elapsed if terminal or args.timing else None)
+    options = RenderOptions(rulesets=tuple(rulesets), summary=args.summary, quiet=args.quiet,
+                            color=color, align=terminal,
+                            elapsed=elapsed if terminal or args.timing else None)
+    return render(args.format, results, options)
 
 
 @contextlib.contextmanager
@@ -274,13 +273,42 @@ def _tensorflow_installed() -> bool:
     return importlib.util.find_spec("tensorflow") is not None
 
 
+MODEL_FILE_EXTENSIONS = (".keras", ".h5", ".hdf5")  # never the name of a report
+
+
+def _output_problem(output: str, paths: list, config: Optional[str]) -> Optional[str]:
+    """Why the report may not be written to ``output``, or None: a linter never replaces
+    a model, a file it reads, or its configuration."""
+    from shapelint.lint import collect_paths
+
+    if output.lower().endswith(MODEL_FILE_EXTENSIONS):
+        return ("refusing to write a report to a model file name (.keras, .h5, .hdf5); "
+                "give the report its own name, e.g. report.txt")
+    if os.path.isdir(output):
+        return "is a directory; give a file name"
+    for path in [*paths, *collect_paths(paths), *([config] if config else [])]:
+        if _same_file(output, path):
+            what = "the configuration file" if path == config else "a file being linted"
+            return f"is {what}; the report would replace it"
+    return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links, case-insensitive file systems
+    except OSError:  # one of them does not exist
+        return False
+
+
 def _emit(text: str, output: Optional[str]) -> int:
     if output:
         try:
-            with open(output, "w", encoding="utf-8") as f:
-                f.write(text)
+            _write_replacing(output, text)
         except OSError as e:
-            print(f"shapelint: error: cannot write {output}: {e.strerror or e}", file=sys.stderr)
+            print(f"shapelint: error: cannot write {printable(output)}: {e.strerror or e}",
+                  file=sys.stderr)
             return EXIT_ERROR
         return EXIT_CLEAN
     try:
@@ -289,3 +317,29 @@ def _emit(text: str, output: Optional[str]) -> int:
         sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
     return EXIT_CLEAN
+
+
+def _write_replacing(path: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``:
+    a run that fails or is interrupted leaves the old file as it was. A symlink is
+    followed (the file it names is replaced); an existing file keeps its permissions."""
+    import tempfile
+
+    target = os.path.realpath(path)
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".shapelint-",
+                                     suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            mode = os.stat(target).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -8,6 +8,7 @@ from typing import Optional
 
 from shapelint.errors import NotAModel, UnreadableModel, UsageError
 from shapelint.findings import Finding
+from shapelint.formatting import format_shape
 from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
 from shapelint.loading.graph import MAX_NESTING, is_model_entry
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
@@ -49,23 +50,39 @@ def collect_paths(paths: list) -> list:
     return out
 
 
+def read_path(path: str, notes: Optional[list] = None) -> dict:
+    """The model config in the file at ``path``, read as data.
+
+    Raises :class:`NotAModel` (a JSON/YAML file that is no model: skipped) or
+    :class:`UnreadableModel` with the one-line reason the command line prints; never
+    anything else. ``notes``: a list to which what the reader noticed is appended (an
+    archive with two ``config.json`` members)."""
+    if not os.path.isfile(path):
+        raise UnreadableModel("no such file" if not os.path.exists(path)
+                              else "not a regular file")
+    try:
+        return read_model_config(path, notes)
+    except (NotAModel, UnreadableModel):
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
+        raise UnreadableModel(f"internal error while reading the file "
+                              f"({type(e).__name__}: {e}); please report it") from None
+
+
 def lint_path(path: str, input_shapes: Optional[list] = None,
               ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
               sizes: Optional[list] = None) -> FileResult:
     """Lint one model file; never raises for a bad file."""
-    if not os.path.isfile(path):
-        return FileResult(path, "error", error="no such file" if not os.path.exists(path)
-                          else "not a regular file")
+    notes: list = []
     try:
-        model_config = read_model_config(path)
+        model_config = read_path(path, notes)
     except NotAModel as e:
         return FileResult(path, "skipped", error=str(e))
     except UnreadableModel as e:
         return FileResult(path, "error", error=str(e))
-    except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
-        return FileResult(path, "error", error=f"internal error while reading the file "
-                                               f"({type(e).__name__}: {e}); please report it")
-    return analyse(model_config, path, input_shapes, ruleset, cross_check, sizes)
+    result = analyse(model_config, path, input_shapes, ruleset, cross_check, sizes)
+    result.notes[:0] = notes
+    return result
 
 
 def count_layer_calls(model: dict, depth: int = 0) -> int:
@@ -112,10 +129,14 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "error", error="the model config is nested too deeply")
     except (TypeError, AttributeError, KeyError, IndexError) as e:  # a shape no check foresaw
         return FileResult(path, "error", error=f"malformed model config ({type(e).__name__}: {e})")
+    notes: list = []
+    if input_shapes is not None:
+        input_shapes = without_batch(spec, input_shapes, notes)
     try:
         trace = propagate(spec, input_shapes)
         trace.compare_recorded = cross_check != "off"
-        notes = _tf_cross_check(trace, model_config, input_shapes) if cross_check == "tf" else []
+        if cross_check == "tf":
+            notes += _tf_cross_check(trace, model_config, input_shapes)
         if sizes:
             from shapelint.shapes.sizes import analyse_sizes
 
@@ -129,6 +150,30 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "error", error=f"internal error ({type(e).__name__}: {e}); "
                                                "please report it with the model config")
     return FileResult(path, "ok", trace=trace, notes=notes, findings=findings)
+
+
+def without_batch(spec, input_shapes: list, notes: list) -> list:
+    """The given input shapes without a batch dim given by mistake.
+
+    Keras hands out shapes with the batch (``model.input_shape`` is ``(None, 100, 100,
+    3)``), while shapelint takes them without it: a shape with exactly one dim more than
+    the declared input, whose first dim is None or a number, has its first dim read as
+    the batch and dropped, with a note saying so."""
+    if len(input_shapes) != len(spec.inputs):
+        return input_shapes  # propagate() says what is wrong
+    fixed = []
+    for ref, shape in zip(spec.inputs, input_shapes):
+        call = spec.calls[ref.call]
+        declared = call.declared_shape
+        shape = tuple(shape)
+        if declared is not None and len(shape) == len(declared) and shape \
+                and (shape[0] is None or isinstance(shape[0], int)):
+            notes.append(f"the input shape given for {call.name!r}, {format_shape(shape)}, "
+                         f"has one dim more than the input takes ({len(declared) - 1}, "
+                         "batch excluded): its first dim was read as the batch and dropped")
+            shape = shape[1:]
+        fixed.append(shape)
+    return fixed
 
 
 def _tf_cross_check(trace: ShapeTrace, model_config: dict, input_shapes) -> list:

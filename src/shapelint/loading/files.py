@@ -13,7 +13,7 @@ import json
 import os
 import zipfile
 import zlib
-from typing import Any
+from typing import Any, Optional
 
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.loading import legacy
@@ -34,11 +34,14 @@ MAX_ZIP_MEMBERS = 10_000  # a .keras holds a handful; each listed one costs ~400
 MAX_JSON_VALUES = MAX_CONFIG_BYTES // 16
 
 
-def read_model_config(path: str) -> dict:
-    """The model's ``{"class_name": ..., "config": ...}`` dict from the file at ``path``."""
+def read_model_config(path: str, notes: Optional[list] = None) -> dict:
+    """The model's ``{"class_name": ..., "config": ...}`` dict from the file at ``path``.
+
+    ``notes``: a list to which what the reader noticed about the file is appended."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".keras":
-        data = _parse_json(_read_keras_zip(path), "config.json")
+        data = _parse_json(_read_keras_zip(path, notes if notes is not None else []),
+                           "config.json")
     elif ext in (".h5", ".hdf5"):
         data = _parse_json(_read_h5_attribute(path), "the model_config attribute")
     elif ext == ".json":
@@ -101,7 +104,7 @@ def _read_capped(path: str, yaml: bool = False) -> bytes:
         raise UnreadableModel(f"cannot read file: {e.strerror or e}") from None
 
 
-def _read_keras_zip(path: str) -> bytes:
+def _read_keras_zip(path: str, notes: list) -> bytes:
     try:
         if not zipfile.is_zipfile(path):
             raise UnreadableModel("not a .keras file: it is not a zip archive")
@@ -111,9 +114,13 @@ def _read_keras_zip(path: str) -> bytes:
                                   f"{MAX_ZIP_MEMBERS} a .keras file may have")
         with zipfile.ZipFile(path) as zf:
             try:
-                info = zf.getinfo("config.json")
+                info = zf.getinfo("config.json")  # the last member of that name, as Keras reads
             except KeyError:
                 raise UnreadableModel("not a .keras file: the zip has no config.json") from None
+            copies = sum(member.filename == "config.json" for member in zf.infolist())
+            if copies > 1:  # a scanner and a loader could be shown different models
+                notes.append(f"the archive holds {copies} members named config.json; this "
+                             "is the last one, the one Keras loads")
             if info.file_size > MAX_CONFIG_BYTES:
                 raise UnreadableModel(
                     f"config.json inflates to {info.file_size} bytes, over the "

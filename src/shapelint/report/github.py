@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 
+from shapelint.formatting import printable
+from shapelint.report import RenderOptions
+
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -34,6 +37,8 @@ def layer_message(finding) -> str:
 
 
 def escape_data(text: str) -> str:
+    """A command's message: GitHub's own escapes for ``%``, CR and LF (the only line
+    breaks in it are shapelint's own: model data has been through printable())."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -46,18 +51,19 @@ def command(name: str, properties: dict, message: str) -> str:
     return f"::{name} {props}::{escape_data(message)}"
 
 
-def render(results: list) -> str:
+def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     lines = []
     for result in results:
-        path = display_path(result.path)
+        path = printable(display_path(result.path))
         if result.status == "error":
             lines.append(command("error", {"file": path, "title": "unreadable model file"},
-                                 f"{result.path}: {result.error}"))
+                                 printable(f"{result.path}: {result.error}")))
             continue
         for note in result.notes:
-            lines.append(command("notice", {"file": path, "title": "shapelint note"}, note))
+            lines.append(command("notice", {"file": path, "title": "shapelint note"},
+                                 printable(note)))
         for f in result.findings:
-            message = layer_message(f) + (f"\nfix: {f.fix}" if f.fix else "")
+            message = printable(layer_message(f)) + (f"\nfix: {printable(f.fix)}" if f.fix else "")
             properties = {"file": path, "title": f"{f.rule} {f.name}"}
             lines.append(command(COMMANDS[f.severity], properties, message))
     return "".join(line + "\n" for line in lines)

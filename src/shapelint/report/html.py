@@ -16,16 +16,15 @@ from html import escape
 
 from shapelint import __version__
 from shapelint.findings import SEVERITIES
-from shapelint.formatting import format_shape, per_axis
+from shapelint.formatting import format_shape, per_axis, printable
 from shapelint.lint import count
+from shapelint.report import RenderOptions
 from shapelint.report.text import shapes_text
 
 NODE_W, NODE_H = 180, 42  # a node's box
 COL_W, ROW_H = 215, 80  # column and rank pitch: the gap below a node holds its shape label
 MARGIN = 16
 NOTE_W, NOTE_LINE, NOTE_CHARS = 420, 14, 64  # the findings column beside the graph
-
-_CONTROL = {c: "\ufffd" for c in range(32) if c not in (9, 10)}
 
 STYLE = """\
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#202124;
@@ -63,15 +62,20 @@ DEFS = ('<svg width="0" height="0" style="position:absolute" aria-hidden="true">
 
 
 def _esc(value) -> str:
-    """Text or attribute value, escaped; control characters become U+FFFD."""
-    return escape(str(value).translate(_CONTROL), quote=True)
+    """Text or attribute value, escaped; control characters shown as ``\\x1b`` etc."""
+    return escape(printable(value), quote=True)
+
+
+def _esc_lines(lines: list) -> str:
+    """Lines of text (a tooltip, a <pre>), each escaped, kept apart by newlines."""
+    return "\n".join(map(_esc, lines))
 
 
 def _fit(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[:chars - 1] + "…"
 
 
-def render(results: list) -> str:
+def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     totals = count(results)
     unreadable = sum(r.status == "error" for r in results)
     parts = [
@@ -120,7 +124,7 @@ def _section(i: int, result) -> str:
     if result.input_sizes is not None:  # --sizes: the same lines as the text report
         from shapelint.shapes.sizes import text_lines
 
-        parts.append('<pre class="sizes">' + _esc("\n".join(text_lines(result.input_sizes)))
+        parts.append('<pre class="sizes">' + _esc_lines(text_lines(result.input_sizes))
                      + '</pre>\n')
     for note in result.notes:
         parts.append(f'<p class="note">note: {_esc(note)}</p>\n')
@@ -284,7 +288,7 @@ def _tooltip(t, findings: list) -> str:
     if not t.known:
         lines.append("no shape rule for this class")
     lines.extend(f"{f.rule} [{f.severity}] {f.message}" for f in findings)
-    return _esc("\n".join(lines))
+    return _esc_lines(lines)
 
 
 def _entry_offsets(columns: list, own: int) -> list:

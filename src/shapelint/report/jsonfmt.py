@@ -8,6 +8,7 @@ from typing import Optional
 
 from shapelint import __version__
 from shapelint.lint import count
+from shapelint.report import RenderOptions
 from shapelint.shapes.propagate import LayerTrace
 
 
@@ -50,7 +51,7 @@ def file_dict(result) -> dict:
     }
 
 
-def render(results: list) -> str:
+def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     document = {
         "version": __version__,
         "files": [file_dict(r) for r in results],
@@ -58,7 +59,17 @@ def render(results: list) -> str:
     }
     out: list = []
     _encode(document, "\n", out)
-    return "".join(out) + "\n"
+    return escape_raw("".join(out)) + "\n"
+
+
+# JSON escapes C0 controls inside strings; these it may leave raw. Written as \uXXXX they
+# parse back to the same text, and the file is safe to print to a terminal.
+_RAW = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_raw(text: str) -> str:
+    """JSON text with DEL, C1 controls, line separators and bidi overrides escaped."""
+    return _RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # The text is that of json.dumps(indent=2, ensure_ascii=False), except that a list of

@@ -17,7 +17,9 @@ from typing import Optional
 from urllib.parse import quote
 
 from shapelint import __version__
+from shapelint.report import RenderOptions
 from shapelint.report.github import display_path, layer_message
+from shapelint.report.jsonfmt import escape_raw
 from shapelint.rules.catalog import SECTION_TITLES, _first_sentence
 
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
@@ -83,10 +85,11 @@ def notification(path: str, level: str, text: str) -> dict:
             "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}]}
 
 
-def render(results: list, rulesets: list) -> str:
-    """``rulesets``: the rule sets the files were linted with (their enabled rules are listed)."""
+def render(results: list, options: RenderOptions = RenderOptions()) -> str:
+    """``options.rulesets``: the rule sets the files were linted with (their enabled rules
+    are listed)."""
     rules: dict = {}
-    for ruleset in rulesets:
+    for ruleset in options.rulesets:
         for code, rule in ruleset.rules.items():
             if ruleset.enabled(code):
                 rules.setdefault(code, rule)
@@ -113,7 +116,7 @@ def render(results: list, rulesets: list) -> str:
         "runs": [{"tool": {"driver": driver}, "invocations": [invocation],
                   "results": results_out}],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return escape_raw(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _information_uri() -> Optional[str]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Optional
 
 from shapelint.findings import SEVERITIES
-from shapelint.formatting import format_shape, per_axis
+from shapelint.formatting import format_shape, per_axis, printable
 from shapelint.lint import count
+from shapelint.report import RenderOptions
 
 
 def shapes_text(shapes) -> str:
@@ -24,14 +25,14 @@ def layer_table(result) -> list:
         flagged.setdefault(f.layer, []).append(f.rule)
     rows = [("layer", "class", "output shape", "RF", "jump", "notes")]
     for t in result.trace.layers:
-        name = t.name if t.call.node == 0 else f"{t.name} (call {t.call.node})"
+        name = printable(t.name if t.call.node == 0 else f"{t.name} (call {t.call.node})")
         notes = []
         if t.dropped_border and any(t.dropped_border):
             notes.append("drops " + per_axis(t.dropped_border) + " px")
         if not t.known:
             notes.append("no shape rule")
         notes.extend(sorted(set(flagged.get(t.name, []))))
-        rows.append((name, t.class_name, shapes_text(t.output_shapes), per_axis(t.receptive_field),
+        rows.append((name, printable(t.class_name), shapes_text(t.output_shapes), per_axis(t.receptive_field),
                      per_axis(t.jump), ", ".join(notes)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -61,55 +62,59 @@ def counts_text(counts: dict, paint, nonzero: bool = False) -> str:
     return ", ".join(parts)
 
 
-def render(results: list, summary: bool = False, quiet: bool = False, color: bool = False,
-           align: bool = False, elapsed: Optional[float] = None) -> str:
+def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     """Findings grouped by file, one ``path:layer: SL001 [error] message`` line each.
 
-    ``color``: ANSI colors; ``align``: pad the location and severity columns (for a
-    terminal: piped output keeps single spaces for tools); ``elapsed``: seconds to show
-    in the summary line (None: no time, so the text is the same on every run).
+    ``options.color``: ANSI colors; ``options.align``: pad the location and severity
+    columns (for a terminal: piped output keeps single spaces for tools);
+    ``options.elapsed``: seconds to show in the summary line (None: no time, so the text
+    is the same on every run). Model data is shown through :func:`printable`.
     """
+    quiet = options.quiet
+
     def paint(text: str, style: str) -> str:
-        return f"\033[{STYLES[style]}m{text}\033[0m" if color else text
+        return f"\033[{STYLES[style]}m{text}\033[0m" if options.color else text
 
     lines = []
     for result in results:
+        path = printable(result.path)
         if result.status == "error":
-            lines.append(f"{result.path}: {paint('error', 'error')}: {result.error}")
+            lines.append(f"{path}: {paint('error', 'error')}: {printable(result.error)}")
             continue
         if result.status == "skipped":
             if not quiet:
-                lines.append(paint(f"{result.path}: skipped: {result.error}", "dim"))
+                lines.append(paint(f"{path}: skipped: {printable(result.error)}", "dim"))
             continue
-        if summary:
+        if options.summary:
             model = result.trace.model
-            lines.append(f"{result.path}: model {model.name!r} ({model.class_name}, "
+            lines.append(f"{path}: model {printable(repr(model.name))} "
+                         f"({printable(model.class_name)}, "
                          f"{len(result.trace.layers)} layer calls)")
             lines.extend("  " + line for line in layer_table(result))
             lines.append("")
         if result.findings and not quiet:
             counts = counts_text(count([result]), paint, nonzero=True)
-            lines.append(f"{paint(result.path, 'path')} ({counts})")
+            lines.append(f"{paint(path, 'path')} ({counts})")
         if result.input_sizes is not None:
             from shapelint.shapes.sizes import text_lines
 
-            lines.extend(f"{result.path}: {line}" if not line.startswith(" ") else line
-                         for line in text_lines(result.input_sizes))
+            lines.extend(f"{path}: {printable(line)}" if not line.startswith(" ")
+                         else printable(line) for line in text_lines(result.input_sizes))
         for note in result.notes:
-            lines.append(f"{result.path}: note: {note}")
-        locations = [f"{result.path}:{f.layer}:" for f in result.findings]
-        width = max(map(len, locations), default=0) if align else 0
+            lines.append(f"{path}: note: {printable(note)}")
+        locations = [f"{path}:{printable(f.layer)}:" for f in result.findings]
+        width = max(map(len, locations), default=0) if options.align else 0
         for location, f in zip(locations, result.findings):
             tag = f"[{f.severity}]"
-            pad = " " * (SEVERITY_WIDTH - len(tag)) if align else ""
+            pad = " " * (SEVERITY_WIDTH - len(tag)) if options.align else ""
             lines.append(f"{location.ljust(width)} {paint(f.rule, 'code')} "
-                         f"{paint(tag, f.severity)}{pad} {f.message}")
+                         f"{paint(tag, f.severity)}{pad} {printable(f.message)}")
             if f.fix and not quiet:
-                lines.append(paint(f"    fix: {f.fix}", "dim"))
+                lines.append(paint(f"    fix: {printable(f.fix)}", "dim"))
         if result.findings and not quiet:
             lines.append("")
     if not quiet:
-        lines.append(summary_line(results, paint, elapsed))
+        lines.append(summary_line(results, paint, options.elapsed))
     return "\n".join(lines) + "\n" if lines else ""
 
 
