@@ -6,15 +6,6 @@ from dataclasses import asdict, dataclass
 
 SEVERITIES = ("error", "warning", "info")
 
-# The engine's own checks. Codes are a stable contract (see DESIGN.md).
-ENGINE_RULES = {
-    "SL001": ("non-positive-dimension", "error"),
-    "SL002": ("incompatible-merge", "error"),
-    "SL003": ("invalid-layer-config", "error"),
-    "SL004": ("shape-mismatch", "error"),
-    "SL109": ("unknown-layer", "info"),
-}
-
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -27,8 +18,13 @@ class Finding:
 
     @classmethod
     def engine(cls, rule: str, layer: str, message: str, fix: str = "") -> "Finding":
-        name, severity = ENGINE_RULES[rule]
-        return cls(rule, name, severity, layer, message, fix)
+        """A finding of the shape engine (a ``check: engine`` rule), which writes its
+        message and fix; its name and default severity are the rule record's in the
+        default pack."""
+        from shapelint.rules.engine import default_ruleset
+
+        record = default_ruleset().rules[rule]
+        return cls(rule, record.name, record.severity, layer, message, fix)
 
     def to_dict(self) -> dict:
         return asdict(self)

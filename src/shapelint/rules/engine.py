@@ -95,9 +95,15 @@ def _cached_pack(path: str):
     return _PACKS[path]
 
 
+_DEFAULT: list = []
+
+
 def default_ruleset() -> RuleSet:
-    rules, settings = load_rules(["default"])
-    return apply_settings(RuleSet(rules), settings, "default pack")
+    """The bundled default pack's rules (loaded once)."""
+    if not _DEFAULT:
+        rules, settings = load_rules(["default"])
+        _DEFAULT.append(apply_settings(RuleSet(rules), settings, "default pack"))
+    return _DEFAULT[0]
 
 
 def apply_settings(ruleset: RuleSet, settings: dict, where: str) -> RuleSet:

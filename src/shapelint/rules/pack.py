@@ -6,7 +6,7 @@ record declares one rule: ``code``, ``name``, ``severity``, ``params`` (name ->
 see :mod:`shapelint.rules.expr`) with ``applies_to`` (layer families or classes),
 or ``check`` (a check implemented in Python: ``engine`` for the shape engine's
 own findings, else a name in :data:`shapelint.rules.checks.CHECKS`), ``message``
-and ``fix`` templates, ``docs`` (what / why / example / use_instead) and
+and ``fix`` templates (not for ``engine`` rules: the engine writes its own), ``docs`` (what / why / example / use_instead) and
 ``examples`` (``valid`` and ``invalid`` tiny models). Any unknown key, wrong type,
 duplicate code or name is a :class:`PackError` naming the file and the key.
 """
@@ -165,8 +165,16 @@ def parse_rule(record: Any, path: str, index: int, extra_names: frozenset = froz
     if when is not None and not applies_to:
         _fail(path, f"{where}.applies_to", "a 'when' rule must say which layers it applies to")
 
-    message = _template(_require(record, "message", str, path, where), names, path, f"{where}.message")
-    fix = _template(str(record.get("fix", "")), names, path, f"{where}.fix")
+    if check == "engine":  # the shape engine writes its findings' messages and fixes itself
+        for key in ("message", "fix"):
+            if key in record:
+                _fail(path, f"{where}.{key}", f"an engine rule has no {key} template: the "
+                                              f"shape engine writes each finding's {key}")
+        message = fix = ""
+    else:
+        message = _template(_require(record, "message", str, path, where), names, path,
+                            f"{where}.message")
+        fix = _template(str(record.get("fix", "")), names, path, f"{where}.fix")
     docs = _require(record, "docs", dict, path, where)
     for section in DOC_SECTIONS:
         text = docs.get(section)
