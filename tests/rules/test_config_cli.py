@@ -135,11 +135,15 @@ def test_list_rules_and_explain():
     assert unknown.returncode == 2
 
 
-def test_readme_rule_table_is_generated_from_the_packs():
-    from shapelint.rules.catalog import rules_markdown
+@pytest.mark.parametrize("doc", ["README.md", "docs/DESIGN.md"])
+def test_the_docs_rule_tables_are_generated_from_the_packs(doc):
+    from shapelint.rules.catalog import TABLE_DOCS, rules_markdown, with_rules_table
     from shapelint.rules.engine import default_ruleset
 
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        readme = f.read()
-    assert rules_markdown(default_ruleset()) in readme, (
-        "README rule table is stale: regenerate it with `python -m shapelint.rules.catalog`")
+    assert doc in TABLE_DOCS
+    with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
+        text = f.read()
+    table = rules_markdown(default_ruleset())
+    assert table.count("\n| SL") >= 14
+    assert with_rules_table(text, table) == text, (
+        f"{doc}: the rule table is stale: regenerate it with `python -m shapelint.rules.catalog`")

@@ -75,9 +75,24 @@ def rules_markdown(ruleset: RuleSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # python -m shapelint.rules.catalog > table.md
-    import sys
+TABLE_START, TABLE_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+TABLE_DOCS = ("README.md", "docs/DESIGN.md")  # the documents that show the rule table
 
+
+def with_rules_table(document: str, table: str) -> str:
+    """``document`` with the text between its rule-table markers replaced by ``table``."""
+    start = document.index(TABLE_START) + len(TABLE_START)
+    end = document.index(TABLE_END)
+    return document[:start] + "\n" + table + document[end:]
+
+
+if __name__ == "__main__":  # python -m shapelint.rules.catalog: rewrite the docs' rule tables
     from shapelint.rules.engine import default_ruleset
 
-    sys.stdout.write(rules_markdown(default_ruleset()))
+    generated = rules_markdown(default_ruleset())
+    for doc in TABLE_DOCS:
+        with open(doc, encoding="utf-8") as f:
+            text = f.read()
+        with open(doc, "w", encoding="utf-8") as f:
+            f.write(with_rules_table(text, generated))
+        print(f"wrote the rule table of {doc}")
