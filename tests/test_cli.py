@@ -141,3 +141,24 @@ def test_a_bug_in_one_file_is_an_internal_error_not_the_end_of_the_batch(monkeyp
     assert code == 2 and len(calls) == 2
     assert "internal error (ValueError: a bug)" in captured.err
     assert "keras2_functional.json" in captured.out
+
+
+def test_runs_from_a_source_checkout_without_being_installed(tmp_path):
+    """``PYTHONPATH=src python -m shapelint``: no site-packages (-S), so neither the
+    installed package nor its ``shapelint.packs`` exists; the packs are read from rules/.
+    Without rules/ beside src/, one line says what to do."""
+    env = {**os.environ, "PYTHONPATH": os.path.join(ROOT, "src")}
+    found = subprocess.run([sys.executable, "-S", "-m", "shapelint", "examples/"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert found.returncode == 1, found.stderr
+    assert found.stdout.endswith("2 errors, 4 warnings, 3 info in 5 files\n")
+    import shutil
+
+    shutil.copytree(os.path.join(ROOT, "src", "shapelint"), tmp_path / "src" / "shapelint")
+    alone = subprocess.run([sys.executable, "-S", "-m", "shapelint", EXAMPLES], cwd=tmp_path,
+                           env={**env, "PYTHONPATH": str(tmp_path / "src")},
+                           capture_output=True, text=True, timeout=120)
+    assert alone.returncode == 2
+    assert alone.stderr.splitlines() == ["shapelint: error: the bundled rule packs are missing: "
+                                         "install shapelint (pip install -e .) or run it from "
+                                         "a complete source checkout"]

@@ -290,9 +290,17 @@ def _extends(value: Any, path: str) -> list:
 
 
 def builtin_dir() -> str:
-    """The folder of the bundled packs (the repository's top-level ``rules/``)."""
-    import shapelint.packs
-
+    """The folder of the bundled packs: the repository's top-level ``rules/``, installed
+    as the package ``shapelint.packs``, or read in place from a source checkout
+    (``PYTHONPATH=src``), where that package does not exist."""
+    try:
+        import shapelint.packs
+    except ImportError:
+        checkout = os.path.join(os.path.dirname(__file__), "..", "..", "..", "rules")
+        if os.path.isfile(os.path.join(checkout, "default.yaml")):
+            return os.path.normpath(checkout)
+        raise PackError("the bundled rule packs are missing: install shapelint "
+                        "(pip install -e .) or run it from a complete source checkout") from None
     return list(shapelint.packs.__path__)[0]
 
 
