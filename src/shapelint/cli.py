@@ -322,10 +322,21 @@ def _emit(text: str, output: Optional[str]) -> int:
 def _write_replacing(path: str, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``:
     a run that fails or is interrupted leaves the old file as it was. A symlink is
-    followed (the file it names is replaced); an existing file keeps its permissions."""
+    followed (the file it names is replaced); an existing file keeps its permissions.
+    What is not a regular file (``/dev/null``, a FIFO, a terminal) is written to as it
+    is: renaming over it would replace the device."""
+    import stat
     import tempfile
 
     target = os.path.realpath(path)
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
     fd, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".shapelint-",
                                      suffix=".tmp")
     try:

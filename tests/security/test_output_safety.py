@@ -225,3 +225,21 @@ def test_html_shows_control_characters_as_text(capsys):
         page = run_cli(capsys, path, "--format", "html")
     assert "conv\\x1b[2J1" in page and "conv\\n2" in page and "Evil\\u202eCls" in page
     assert not [c for c in page if is_unsafe(c)]
+
+
+def test_o_writes_to_a_device_without_replacing_it(tmp_path):
+    """``-o /dev/null`` (or a FIFO) is written to, never renamed over: the device stays."""
+    before = os.stat(os.devnull)
+    assert lint(EXAMPLE, "-o", os.devnull) == 0
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    import threading
+
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo).read()))
+    reader.start()
+    assert lint(EXAMPLE, "-o", str(fifo)) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and "conv1: SL101" in received[0]
