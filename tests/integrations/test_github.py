@@ -49,8 +49,10 @@ def test_severity_commands():
     lines = run("examples/stride3_stack.keras", *RULES, "--format", "github").stdout.splitlines()
     commands = [(line.split(" ", 1)[0], line.split("title=", 1)[1].split(" ", 1)[0])
                 for line in lines]
-    assert commands == [("::warning", "SL101"), ("::notice", "SL104"), ("::warning", "SL101"),
-                        ("::warning", "SL102"), ("::notice", "SL104")]
+    assert commands == [("::warning", "SL101"), ("::warning", "SL101"), ("::warning", "SL102")]
+    lines = run("examples/unet_100.keras", *RULES, "--format", "github").stdout.splitlines()
+    assert [(line.split(" ", 1)[0], line.split("title=", 1)[1].split(" ", 1)[0])
+            for line in lines] == [("::notice", "SL104"), ("::error", "SL002")]
 
 
 def test_unreadable_files_are_errors_and_non_models_are_silent():

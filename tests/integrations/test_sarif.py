@@ -112,9 +112,9 @@ def test_results_have_rule_level_file_and_layer(examples_log):
     text = sl001["message"]["text"]
     assert text.startswith("block3_conv2: Conv2D maps (None, 2, 2, 32) → (None, 0, 0, 32)")
     assert "\nFix: this layer needs at least 3×3" in text
-    info = [r for r in results_of(log, "examples/stride3_stack.keras") if r["ruleId"] == "SL104"]
-    assert [r["level"] for r in info] == ["note", "note"]
-    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in info] == ["conv1", "conv2"]
+    info = [r for r in results_of(log, "examples/unet_100.keras") if r["ruleId"] == "SL104"]
+    assert [r["level"] for r in info] == ["note"]
+    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in info] == ["enc3_pool"]
     assert results_of(log, "examples/healthy_cnn.keras") == []
     assert results_of(log, "tests/fixtures/not_a_model.json") == []  # skipped, not a result
 

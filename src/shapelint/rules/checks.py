@@ -9,35 +9,64 @@ view's fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shapelint.formatting import per_axis
-from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
+from shapelint.rules.graph import Graph, is_window
+from shapelint.rules.layout import (channels_order_suspect, mixed_data_format,
+                                    normalization_axis_not_channels, reshape_moves_channels)
+from shapelint.rules.structure import dense_on_unflattened_map, output_size_mismatch
+from shapelint.rules.view import FAMILY_OF
 
 
-@dataclass
-class Graph:
-    """A trace with its layer views and, per call id, the calls that read its outputs."""
+def feature_map_collapse(graph: Graph, params: dict):
+    """A conv/pool/crop layer shrinks a map of at least ``min_size`` below it on an axis,
+    and a further window layer reads the collapsed map. A window that spans the whole
+    axis (a 7×7 pool as global pooling, a text CNN's kernel as wide as the embedding)
+    collapses it on purpose."""
+    low = params["min_size"]
+    for t in graph.trace.layers:
+        view = graph.views.get(t.call.id)
+        if view is None or view["family"] not in ("conv", "pool", "crop"):
+            continue
+        kernel = view["kernel"] or (None,) * len(view["in_size"])
+        collapsed = [n is not None and o is not None and 0 < o < low <= n
+                     and not (k is not None and k >= n)
+                     for n, o, k in zip(view["in_size"], view["out_size"], kernel)]
+        if any(collapsed) and graph.read_by_window(t):
+            yield t, {}
 
-    trace: object
-    views: dict  # call id -> view (None for a failed call)
-    readers: dict  # call id -> [LayerTrace]
 
-    @classmethod
-    def of(cls, trace) -> "Graph":
-        readers: dict = {}
-        for t in trace.layers:  # a nested model reads the inner outputs it returns
-            sources = t.call.args + list(t.call.kw_tensors.values()) + (t.call.aliases or [])
-            for ref in {r.call for r in sources}:
-                readers.setdefault(ref, []).append(t)
-        size = model_input_size(trace)
-        views = {t.call.id: layer_view(t, [r.class_name for r in readers.get(t.call.id, ())], size)
-                 for t in trace.layers}
-        return cls(trace, views, readers)
+def stride_exceeds_kernel(graph: Graph, params: dict):
+    """Stride larger than the effective kernel: rows/cols between windows are never read.
+    A strided 1×1 conv in a residual block (the ResNet v1 projection) is a known design:
+    the block's other branch reads what it skips, or skips it by the same design."""
+    for t in graph.trace.layers:
+        view = graph.views.get(t.call.id)
+        if view is None or view["family"] not in ("conv", "pool"):
+            continue
+        skipping = [k for s, k in zip(view["strides"], view["kernel"]) if s > k]
+        if skipping and not (set(skipping) == {1} and _in_residual_block(graph, t)):
+            yield t, {}
+
+
+def _in_residual_block(graph: Graph, t) -> bool:
+    """``t``'s input is also read by another branch, and the two branches are merged."""
+    source = graph.producer(t)
+    if source is None:
+        return False
+    mine = graph.descendants(t) | {t.call.id}
+    for other in graph.readers.get(source.call.id, ()):
+        if other is t:
+            continue
+        joined = mine & (graph.descendants(other) | {other.call.id})
+        if any(FAMILY_OF.get(graph.layer(i).class_name) == "merge" for i in joined):
+            return True
+    return False
 
 
 def receptive_field_too_small(graph: Graph, params: dict):
-    """The last spatial layer of each branch sees less than ``min_fraction`` of the input."""
+    """The last spatial layer of each branch sees less than ``min_fraction`` of the input:
+    reported at that branch's last window layer (the one the field is measured at)."""
+    reported = set()
     for t in graph.trace.layers:
         view = graph.views.get(t.call.id)
         if view is None or not view["rf"] or not view["model_input_size"] or t.call.aliases:
@@ -48,8 +77,13 @@ def receptive_field_too_small(graph: Graph, params: dict):
         if len(size) != len(rf) or not all(isinstance(n, int) and n > 0 for n in size):
             continue
         ratios = [r / n for r, n in zip(rf, size)]
-        if min(ratios) < params["min_fraction"]:
-            yield t, {"rf_text": per_axis(rf), "input_text": per_axis(size),
+        window = t
+        while window is not None and not is_window(window.class_name):
+            window = graph.producer(window)  # a Dense or Dropout after it has the same field
+        if min(ratios) < params["min_fraction"] and window is not None \
+                and window.call.id not in reported:
+            reported.add(window.call.id)
+            yield window, {"rf_text": per_axis(rf), "input_text": per_axis(size),
                            "coverage": f"{100 * min(ratios):.0f}%"}
 
 
@@ -75,9 +109,9 @@ def dense_on_large_flatten(graph: Graph, params: dict):
         for d in spatial:
             area *= d
         dense = [c for c in graph.readers.get(t.call.id, ()) if FAMILY_OF.get(c.class_name) == "dense"]
-        if area > params["max_area"] and dense:
+        features = area * channels if channels else None
+        if dense and (area > params["max_area"] or (features or 0) > params["max_features"]):
             units = dense[0].call.config.get("units")
-            features = area * channels if channels else None
             yield t, {
                 "map_text": per_axis(spatial) + (f"×{channels}" if channels else ""),
                 "dense_name": dense[0].name,
@@ -89,19 +123,31 @@ def dense_on_large_flatten(graph: Graph, params: dict):
 
 
 def cross_check_mismatch(graph: Graph, params: dict):
-    """The predicted output shape contradicts the one the file records or TF infers."""
+    """The predicted output shape contradicts the one the file records or TF infers:
+    reported once per file, at the first layer call that differs (the later ones
+    usually follow from it), with the number of the others."""
+    first, others = None, 0
     for t in graph.trace.layers:
         if not t.known:
             continue  # its shapes came from the file in the first place
-        others = [("TensorFlow infers", t.tf_output_shapes)]
+        sources = [("TensorFlow infers", t.tf_output_shapes)]
         if graph.trace.compare_recorded and not graph.trace.input_overridden:
-            others.insert(0, ("the file records", t.recorded_output_shapes))
-        for source, shapes in others:
+            sources.insert(0, ("the file records", t.recorded_output_shapes))
+        for source, shapes in sources:
             pair = next(((p, o) for p, o in zip(t.output_shapes, shapes or ())
                          if _contradicts(p, o)), None)
             if pair is not None:
-                yield t, {"predicted": per_axis(pair[0]), "other": per_axis(pair[1]), "source": source}
+                if first is None:
+                    first = t, {"predicted": per_axis(pair[0]), "other": per_axis(pair[1]),
+                                "source": source}
+                else:
+                    others += 1
                 break
+    if first is not None:
+        t, fields = first
+        more = "" if not others else \
+            f"; {others} later layer call{'s' if others > 1 else ''} differ{'s' * (others == 1)} too"
+        yield t, {**fields, "more": more}
 
 
 def _contradicts(predicted, other) -> bool:
@@ -139,7 +185,24 @@ CHECKS = {
     "receptive-field": (receptive_field_too_small, ("rf_text", "input_text", "coverage")),
     "flatten-dense": (dense_on_large_flatten,
                       ("map_text", "dense_name", "features", "weights", "area", "global_pool")),
-    "cross-check": (cross_check_mismatch, ("predicted", "other", "source")),
+    "cross-check": (cross_check_mismatch, ("predicted", "other", "source", "more")),
+    "feature-map-collapse": (feature_map_collapse, ()),
+    "stride-exceeds-kernel": (stride_exceeds_kernel, ()),
+    "dense-on-unflattened-map": (dense_on_unflattened_map,
+                                 ("map_shape", "origin", "positions", "output", "output_shape",
+                                  "reducer")),
+    "output-size-mismatch": (output_size_mismatch,
+                             ("input_shape", "output_shape", "in_text", "out_text", "factor",
+                              "output", "mirrored")),
+    "channels-order": (channels_order_suspect,
+                       ("shape_text", "channels", "suspect", "layout", "other_layout",
+                        "transposed")),
+    "normalization-axis": (normalization_axis_not_channels,
+                           ("axis_text", "map_shape", "origin", "channel_axis", "layout")),
+    "mixed-data-format": (mixed_data_format, ("format", "other_format", "source", "map_shape")),
+    "reshape-moves-channels": (reshape_moves_channels,
+                               ("map_shape", "target", "channels", "pixels_text", "keep",
+                                "layout")),
     "input-sizes": (input_size_constraint,
                     ("axes", "sizes_text", "smallest", "range_text", "clean_text", "why")),
 }

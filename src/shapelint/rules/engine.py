@@ -7,7 +7,8 @@ import string
 from dataclasses import dataclass, field, replace
 from shapelint.findings import Finding
 from shapelint.formatting import per_axis
-from shapelint.rules.checks import CHECKS, Graph
+from shapelint.rules.checks import CHECKS
+from shapelint.rules.graph import Graph
 from shapelint.rules.pack import PackError, Rule, builtin_pack_path, load_pack
 from shapelint.shapes.propagate import ShapeTrace
 
@@ -187,9 +188,28 @@ def apply_rules(trace: ShapeTrace, ruleset: RuleSet) -> list:
                 view = views.get(t.call.id) or {}
                 findings.append(_finding(rule, ruleset, t.name, {**view, **params, **extra}))
 
-    findings = [f for f in findings if not ruleset.suppressed(f.rule, f.layer)]
+    findings = _one_per_cause([f for f in findings if not ruleset.suppressed(f.rule, f.layer)],
+                              graph)
     position = {t.name: i for i, t in enumerate(trace.layers)}
     return sorted(set(findings), key=lambda f: (position.get(f.layer, -1), f.rule, f.message))
+
+
+# on one layer, a finding whose fix is already given by another of that layer's findings
+FOLDED_INTO = {"SL104": ("SL101", "SL102")}
+
+
+def _one_per_cause(findings: list, graph: Graph) -> list:
+    """Findings without their echoes: nothing but the engine's own errors on a layer
+    downstream of an error (its shapes there follow from a broken layer), and no
+    SL104 where SL101 or SL102 on the same layer already says it."""
+    after_error = {graph.layer(i).name for i in graph.after_error}
+    engine = {code for code, rule in default_ruleset().rules.items() if rule.check == "engine"}
+    on_layer: dict = {}
+    for f in findings:
+        on_layer.setdefault(f.layer, set()).add(f.rule)
+    return [f for f in findings
+            if (f.rule in engine or f.layer not in after_error)
+            and not on_layer[f.layer] & set(FOLDED_INTO.get(f.rule, ()))]
 
 
 def _applies(rule: Rule, view: dict) -> bool:
