@@ -1,0 +1,379 @@
+"""Build the `qa` set of the real-world corpus: shape bugs that users reported in public Q&A threads
+(Stack Overflow, Data Science SE, blogs), each as a Keras 3 model config with its healthy twin.
+
+One builder per case. A builder takes ``fixed`` (False: the user's model, True: the accepted fix) and
+``shape`` (the input size to build at, batch excluded; ``None`` dims allowed) and returns a Keras model.
+Case metadata (provenance, the user's words, the codes a correct linter gives) sits next to the builder.
+
+    python tests/realworld/qa/make_cases.py            # (re)writes every <case>/case.yaml, bug.json, fixed.json
+    python tests/realworld/qa/make_cases.py --readme   # also rewrites README.md with what shapelint reports now
+
+tf_verdict comes from real Keras/TF runs: each model is built at the user's input size and called on zeros.
+When Keras refuses to build the user's model at that size, the config is written from the same builder at a
+size where it builds (``config_shape``, usually with ``None`` dims) and the user's size goes to input_shape.
+The output is deterministic: every model is built after ``keras.backend.clear_session()`` so auto-generated
+names restart, and JSON is written with a fixed indent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+CASES: list[dict] = []
+
+
+def case(**meta):
+    """Register a builder with its case metadata (see /work/notes/corpus.md for the keys)."""
+
+    def register(builder):
+        meta["builder"] = builder
+        CASES.append(meta)
+        return builder
+
+    return register
+
+
+# ---------------------------------------------------------------------------------------------------------
+# dense-on-unflattened-map: a Dense applied to a rank>=3 map whose spatial/sequence axes reach the output.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@case(
+    id="ds_dense_on_image_39718",
+    source="qa",
+    url="https://datascience.stackexchange.com/questions/39718",
+    title="Can't understand Output shape of a Dense layer - keras",
+    reported="dense_1 output shape (None, 32, 32, 512). 'None' represents the batch size, but what does "
+    "'32,32' represent? Why isn't the shape (None, 512)? Same happens with the dense_2 layer.",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_1"}],
+    fix="Flatten the (32, 32, 3) image before the first Dense, so the classifier outputs (None, 10).",
+    shape=(32, 32, 3),
+)
+def ds_dense_on_image_39718(fixed, shape):
+    model = keras.Sequential(name="cifar_dense")
+    model.add(keras.Input(shape, name="input_layer"))
+    if fixed:
+        model.add(L.Flatten(name="flatten"))
+    model.add(L.Dense(512, activation="relu", name="dense_1"))
+    model.add(L.Dense(10, activation="softmax", name="dense_2"))
+    return model
+
+
+@case(
+    id="so_role_of_flatten_43237124",
+    source="qa",
+    url="https://stackoverflow.com/questions/43237124",
+    title='What is the role of "Flatten" in Keras?',
+    reported="This prints out that y has shape (1, 4). However, if I remove the Flatten line, then it prints "
+    "out that y has shape (1, 3, 4).",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_1"}],
+    fix="Flatten the (3, 2) input first, then Dense(16) and Dense(4), so the output is (1, 4).",
+    shape=(3, 2),
+)
+def so_role_of_flatten_43237124(fixed, shape):
+    model = keras.Sequential(name="role_of_flatten")
+    model.add(keras.Input(shape, name="input_layer"))
+    if fixed:
+        model.add(L.Flatten(name="flatten"))
+    model.add(L.Dense(16, name="dense_1"))
+    model.add(L.Activation("relu", name="activation"))
+    model.add(L.Dense(4, name="dense_2"))
+    return model
+
+
+# ---------------------------------------------------------------------------------------------------------
+# output-size-mismatch: an encoder-decoder whose output is a few pixels off its input.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@case(
+    id="so_vae_transpose_27_49820499",
+    source="qa",
+    url="https://stackoverflow.com/questions/49820499",
+    title="Matching shapes when using tensorflow conv2d_transpose",
+    reported="#shape: (-1, 27, 27, 1) … We can see that the dimensions don't match. Is there any mathematical "
+    "formula that I should use to get back the right dimensions or is there something wrong with my code?",
+    bug_class="output-size-mismatch",
+    expected=[{"code": "SL112", "layer": "deconv3"}],
+    fix="Pick kernel and stride so the stride-2 conv reads every pixel (kernel 4, stride 2 on 24 → 11, "
+    "and the matching transpose 11 → 24), so the decoder returns 28×28.",
+    shape=(28, 28, 1),
+)
+def so_vae_transpose_27_49820499(fixed, shape):
+    k = 4 if fixed else 3
+    inp = keras.Input(shape, name="image_batch")
+    x = L.Conv2D(32, 3, activation="relu", name="conv1")(inp)
+    x = L.Conv2D(16, 3, activation="relu", name="conv2")(x)
+    x = L.Conv2D(8, k, strides=2, activation="relu", name="conv3")(x)
+    x = L.Conv2DTranspose(16, k, strides=2, name="deconv1")(x)
+    x = L.Conv2DTranspose(32, 3, name="deconv2")(x)
+    out = L.Conv2DTranspose(1, 3, name="deconv3")(x)
+    return keras.Model(inp, out, name="conv_vae")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# channels-order: a channels_first image read as channels_last.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@case(
+    id="so_channels_first_input_54098364",
+    source="qa",
+    url="https://stackoverflow.com/questions/54098364",
+    title="Understanding Channel in Convolution Neural Network (CNN) input shape and output shape",
+    reported="In the baseline model it has model.add(Conv2D(32, (3, 3), input_shape=(3, 150, 150))) … If input "
+    "shape is 3x150x150 with a kernel size 3x3, isn't the output shape 3x148x148?",
+    bug_class="channels-order",
+    expected=[{"code": "SL113", "layer": "input_layer"}],
+    fix="Declare the layout: Conv2D(32, (3, 3), data_format='channels_first') on the (3, 150, 150) input.",
+    shape=(3, 150, 150),
+)
+def so_channels_first_input_54098364(fixed, shape):
+    model = keras.Sequential(name="baseline")
+    model.add(keras.Input(shape, name="input_layer"))
+    fmt = "channels_first" if fixed else "channels_last"
+    model.add(L.Conv2D(32, (3, 3), data_format=fmt, name="conv2d"))
+    return model
+
+
+# ---------------------------------------------------------------------------------------------------------
+# merge-mismatch: U-Net skip connections at an input size that is not a multiple of 2**depth.
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _unet_block(x, filters, name):
+    for i in (1, 2):
+        x = L.Conv2D(filters, 3, padding="same", name=f"{name}_conv{i}")(x)
+        x = L.BatchNormalization(axis=3, name=f"{name}_bn{i}")(x)
+        x = L.Activation("relu", name=f"{name}_relu{i}")(x)
+    return x
+
+
+@case(
+    id="blog_unet_451_concat_131796911",
+    source="blog",
+    url="https://blog.csdn.net/weixin_44237337/article/details/131796911",
+    title="深度学习--A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis.",
+    reported="在使用Unet模型时,输入的大小不是2的次方,在上采样时会出现如下报错: A `Concatenate` layer requires inputs "
+    "with matching shapes except for the concatenation axis.",
+    bug_class="merge-mismatch",
+    expected=[{"code": "SL002", "layer": "concat_64"}],
+    fix="Zero-pad each upsampled map to the size of its skip connection before concatenating "
+    "(451 → 225 → 112 → 56 → 28 halves odd sizes; 112·2 = 224 and 225·2 = 450 need one more row and column).",
+    shape=(451, 451, 7),
+    config_shape=(None, None, 7),
+)
+def blog_unet_451_concat_131796911(fixed, shape):
+    f = 4  # the post uses 64; channel counts do not change the spatial sizes at the bug
+    inp = keras.Input(shape, name="inputs")
+    skips = []
+    x = inp
+    for level, mult in zip((128, 64, 32, 16), (1, 2, 4, 8)):
+        x = _unet_block(x, f * mult, f"conv_{level}")
+        skips.append(x)
+        x = L.MaxPooling2D((2, 2), name=f"pool_{level // 2}")(x)
+    x = _unet_block(x, f * 16, "conv_8")
+    sizes = {16: 56, 32: 112, 64: 225, 128: 451}  # skip sizes at the user's 451×451 input
+    for level, mult, skip in zip((16, 32, 64, 128), (8, 4, 2, 1), reversed(skips)):
+        x = L.UpSampling2D((2, 2), data_format="channels_last", name=f"up_{level}")(x)
+        if fixed and sizes[level] % 2:
+            x = L.ZeroPadding2D(((0, 1), (0, 1)), name=f"pad_{level}")(x)
+        x = L.concatenate([x, skip], axis=3, name=f"concat_{level}")
+        x = _unet_block(x, f * mult, f"up_conv_{level}")
+    out = L.Conv2D(1, 1, name="output")(x)
+    return keras.Model(inp, out, name="unet")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the generator
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _one_line(exc: BaseException) -> str:
+    """The informative line of a Keras/TF error: skip Keras's 'Exception encountered' wrapper line,
+    drop ANSI colour codes and TF's '{{function_node ...}}' device prefix."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", text)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith("Exception encountered when calling")] or [""]
+    line = " ".join(f"{type(exc).__name__}: {lines[0]}".split())
+    return line if len(line) <= 240 else line[:237] + "..."
+
+
+def _shape_str(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _build(meta, fixed, shape):
+    keras.backend.clear_session()
+    return meta["builder"](fixed, shape)
+
+
+def _verdict(meta, fixed):
+    """Build at the user's size and run on zeros; return (verdict, model whose config is saved)."""
+    shape = tuple(meta["shape"])
+    try:
+        model = _build(meta, fixed, shape)
+    except Exception as exc:  # Keras refuses the model at this size
+        verdict = f"refused at build: {_one_line(exc)}"
+        cfg_shape = meta.get("config_shape")
+        if cfg_shape is None:
+            raise RuntimeError(f"{meta['id']}: refused at build and no config_shape: {exc}") from exc
+        model = _build(meta, fixed, tuple(cfg_shape))
+        try:
+            out = model(np.zeros((1, *shape), dtype="float32"))
+            verdict += f"; the {_shape_str(cfg_shape)} config builds and runs at {_shape_str((1, *shape))}"
+            verdict += f"; output {_shape_str(tuple(out.shape))}"
+        except Exception as exc2:
+            verdict += f"; the {_shape_str(cfg_shape)} config builds, fails at run: {_one_line(exc2)}"
+        return verdict, model
+    x = np.zeros((1, *shape), dtype="float32")
+    try:
+        out = model(x)
+    except Exception as exc:
+        verdict = f"builds; fails at run on zeros at {_shape_str(x.shape)}: {_one_line(exc)}"
+    else:
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        shapes = ", ".join(_shape_str(tuple(o.shape)) for o in outs)
+        verdict = f"builds; runs on zeros at {_shape_str(x.shape)}; output {shapes}"
+    if meta.get("config_shape") is not None:
+        model = _build(meta, fixed, tuple(meta["config_shape"]))
+    return verdict, model
+
+
+def _write_json(model, path: Path) -> None:
+    cfg = json.loads(model.to_json())
+    path.write_text(json.dumps(cfg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+KEYS = ("id", "source", "url", "title", "reported", "bug_class", "expected", "fix")
+
+
+def write_case(meta) -> None:
+    folder = HERE / meta["id"]
+    folder.mkdir(exist_ok=True)
+    bug_verdict, bug_model = _verdict(meta, fixed=False)
+    fixed_verdict, fixed_model = _verdict(meta, fixed=True)
+    doc = {k: meta[k] for k in KEYS}
+    doc["tf_verdict"] = {"bug": bug_verdict, "fixed": fixed_verdict}
+    if meta.get("config_shape") is not None or meta.get("record_input_shape"):
+        doc["input_shape"] = list(meta["shape"])
+    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110, default_flow_style=None)
+    (folder / "case.yaml").write_text(text, encoding="utf-8")
+    _write_json(bug_model, folder / "bug.json")
+    _write_json(fixed_model, folder / "fixed.json")
+    print(f"{meta['id']}: bug {bug_verdict}\n{' ' * len(meta['id'])}  fixed {fixed_verdict}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# README: what shapelint reports today on each case (run with --readme; needs the shapelint CLI)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _shapelint(path: Path, input_shape):
+    exe = Path(sys.executable).with_name("shapelint")
+    cmd = [str(exe), str(path), "--format", "json"]
+    if input_shape:
+        cmd += ["--input-shape", ",".join(str(d) for d in input_shape)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    data = json.loads(proc.stdout)
+    return [f for file in data["files"] for f in file["findings"]]
+
+
+def _fmt(findings, levels=("error", "warning")) -> str:
+    shown = [f"{f['rule']}@{f['layer']}" for f in findings if f["severity"] in levels]
+    return ", ".join(shown) if shown else "—"
+
+
+def write_readme() -> None:
+    rows = []
+    caught = 0
+    twin_noise = 0
+    for meta in CASES:
+        folder = HERE / meta["id"]
+        doc = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
+        shape = doc.get("input_shape")
+        bug = _shapelint(folder / "bug.json", shape)
+        fixed = _shapelint(folder / "fixed.json", shape)
+        hit = all(
+            any(f["rule"] == e["code"] and f["layer"] == e["layer"] for f in bug) for e in doc["expected"]
+        )
+        caught += hit
+        noisy = [f for f in fixed if f["severity"] in ("error", "warning")]
+        twin_noise += bool(noisy)
+        refused = doc["tf_verdict"]["bug"].startswith("refused")
+        exp = ", ".join(f"{e['code']}@{e['layer']}" for e in doc["expected"])
+        rows.append(
+            f"| `{meta['id']}` | {meta['url']} | {meta['bug_class']} | {'refuses' if refused else 'builds'} "
+            f"| {exp} | {'yes' if hit else 'no'} | {_fmt(bug)} | {_fmt(fixed)} |"
+        )
+    n = len(CASES)
+    silent = sum(1 for r in rows if "| builds |" in r)
+    text = README_HEAD.format(n=n, silent=silent, refused=n - silent, caught=caught, twin_noise=twin_noise)
+    text += "\n".join(rows) + "\n" + README_TAIL
+    (HERE / "README.md").write_text(text, encoding="utf-8")
+    print(f"README: {caught}/{n} caught with the expected code and layer; {twin_noise} twins with findings")
+
+
+README_HEAD = """# Real-world corpus: `qa` set
+
+Shape bugs that users reported in public Q&A threads and blog posts, each rebuilt as a Keras 3 model
+(`bug.json`) next to the fix from the accepted answer (`fixed.json`). Format: see the corpus notes
+(`case.yaml` keys `id, source, url, title, reported, bug_class, expected, fix, tf_verdict[, input_shape]`).
+
+Regenerate (byte-identical): `python tests/realworld/qa/make_cases.py`; refresh this table with
+`python tests/realworld/qa/make_cases.py --readme` (runs `shapelint <case>/bug.json --format json`, with
+`--input-shape` when the case has one).
+
+{n} cases: {silent} that Keras builds and runs (silent bugs), {refused} that Keras refuses at build.
+shapelint as of this commit reports the expected code at the expected layer on {caught} of {n};
+it gives warnings or errors on {twin_noise} of the {n} healthy twins.
+
+Columns: *TF* = what Keras does with the buggy model at the user's input size; *expected* = what a correct
+linter reports (code@layer, layer names as in `bug.json`); *caught* = shapelint reports every expected
+code at its layer; the last two columns list shapelint's current warnings and errors (info left out).
+
+| id | thread | bug class | TF | expected | caught | shapelint on bug.json | shapelint on fixed.json |
+|---|---|---|---|---|---|---|---|
+"""
+
+README_TAIL = """
+Conventions:
+- SL111 (Dense on an unflattened map) names the first Dense that receives the rank≥3 map: that is where
+  the accepted answers put the Flatten.
+- SL112 (encoder-decoder output a few pixels off) names the model's output layer.
+- SL113 (channels-first image read as channels_last) names the input layer.
+- Where a refused model's config was written at a dynamic size (`None` dims), `input_shape` holds the size
+  the user fed; run shapelint with `--input-shape` to see the bug.
+- Channel and unit counts are sometimes reduced to keep the files small; spatial sizes, kernels, strides,
+  padding and layer order at the bug are the user's.
+"""
+
+
+def main(argv) -> None:
+    only = [a for a in argv if not a.startswith("--")]
+    for meta in CASES:
+        if only and meta["id"] not in only:
+            continue
+        write_case(meta)
+    if "--readme" in argv:
+        write_readme()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
