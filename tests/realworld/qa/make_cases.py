@@ -96,6 +96,103 @@ def so_role_of_flatten_43237124(fixed, shape):
     return model
 
 
+@case(
+    id="so_dense_784x1_61562289",
+    source="qa",
+    url="https://example-a.com/answer/61562289",
+    title="Keras Dense layer Output Shape",
+    reported="model.add(Dense(units=4,activation='linear',input_shape=(784,1))) … dense_11 (Dense) (None, 784, 4) "
+    "… dense_12 (Dense) (None, 784, 10). I am unable to understand the logic behind getting the output shape "
+    "of the first hidden layer.",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_11"}],
+    fix="Feed the 784 pixels as a vector, input_shape=(784,) (the question's Example 1), so the classifier "
+    "outputs (None, 10).",
+    shape=(784, 1),
+    fixed_shape=(784,),
+)
+def so_dense_784x1_61562289(fixed, shape):
+    model = keras.Sequential(name="sequential_6")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(L.Dense(4, activation="linear", name="dense_11"))
+    model.add(L.Dense(10, activation="softmax", name="dense_12"))
+    return model
+
+
+@case(
+    id="cv_conv_then_dense_no_flatten",
+    source="qa",
+    url="https://answerofmath.com/solved-it-is-always-necessary-to-include-a-flatten-layer-after-a-set-of-2d-"
+    "convolutional-layers-for-convolutional-neural-networks-in-keras/",
+    title="It is always necessary to include a Flatten layer after a set of 2D convolutional layers for "
+    "convolutional neural networks in Keras?",
+    reported="Model 2 … conv2d_3 (Conv2D) (None, 1, 15, 32) … dense_9 (Dense) (None, 1, 15, 100) … What is the "
+    "difference between both? Do they have the same capacity?",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_9"}],
+    fix="Model 1: Flatten the (1, 15, 32) conv map before the Dense layers, so the two-class output is (None, 2).",
+    shape=(2, 15, 1),
+)
+def cv_conv_then_dense_no_flatten(fixed, shape):
+    model = keras.Sequential(name="model_2")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(L.Conv2D(32, kernel_size=(2, 1), activation="relu", name="conv2d_3"))
+    if fixed:
+        model.add(L.Flatten(name="flatten"))
+    model.add(L.Dense(100, activation="relu", name="dense_9"))
+    model.add(L.Dropout(0.2, name="dropout_6"))
+    model.add(L.Dense(100, activation="relu", name="dense_10"))
+    model.add(L.Dropout(0.2, name="dropout_7"))
+    model.add(L.Dense(2, activation="softmax", name="dense_11"))
+    return model
+
+
+@case(
+    id="so_mlp_on_sequence_2374417",
+    source="qa",
+    url="https://www.likecs.com/ask-2374417.html",
+    title="(not shown on the mirror page; the thread is a translated Stack Overflow question about a Dense-only "
+    "model on (128, 2) inputs that should not use an RNN)",
+    reported="(from the answer) 如您所见,模型的输出是(None, 128,2),而不是您预期的(None, 1, 2)(或(None, 2))。",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_13"}],
+    fix="Add a Flatten before the last Dense(2) (the answer's first option), so the output is (None, 2).",
+    shape=(128, 2),
+)
+def so_mlp_on_sequence_2374417(fixed, shape):
+    model = keras.Sequential(name="mlp")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(L.Dense(50, kernel_initializer="he_normal", activation="relu", name="dense_13"))
+    model.add(L.Dense(20, kernel_initializer="he_normal", activation="relu", name="dense_14"))
+    model.add(L.Dense(5, kernel_initializer="he_normal", activation="relu", name="dense_15"))
+    if fixed:
+        model.add(L.Flatten(name="flatten"))
+    model.add(L.Dense(2, name="dense_16"))
+    return model
+
+
+@case(
+    id="tf_forum_conv1d_dense_8850",
+    source="qa",
+    url="https://discuss.tensorflow.org/t/dense-layer-parameter-misunderstanding/8850",
+    title="Dense Layer Parameter Misunderstanding?",
+    reported="conv1d (Conv1D) (None, 30925, 1) 33 / dense (Dense) (None, 30925, 1) 2 … Shouldn't this get 30926 "
+    "parameters? … And I expect an output shape of (None,1,1). This runs very quickly but performs very poorly.",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense"}],
+    fix="Flatten the (30925, 1) conv output before Dense(1), giving the 30925 weights + 1 bias the user expected "
+    "and one scalar per sample.",
+    shape=(30932, 4),
+)
+def tf_forum_conv1d_dense_8850(fixed, shape):
+    inputs = keras.Input(shape, name="input_1")
+    x = L.Conv1D(filters=1, kernel_size=8, activation="relu", name="conv1d")(inputs)
+    if fixed:
+        x = L.Flatten(name="flatten")(x)
+    outputs = L.Dense(1, name="dense")(x)
+    return keras.Model(inputs, outputs, name="conv1d_regressor")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # output-size-mismatch: an encoder-decoder whose output is a few pixels off its input.
 # ---------------------------------------------------------------------------------------------------------
@@ -199,6 +296,56 @@ def blog_unet_451_concat_131796911(fixed, shape):
     return keras.Model(inp, out, name="unet")
 
 
+@case(
+    id="blog_inception_stem_concat_axis",
+    source="blog",
+    url="https://e-com-net.com/article/1298463006128152576.htm",
+    title="在keras中merge([x1, x2], mode='concat', concat_axis=channel_axis)时报错",
+    reported="ValueError: \"concat\" mode can only merge layers with matching output shapes except for the concat "
+    "axis. Layer shapes: [(None, 73, 73, 64), (None, 73, 73, 96)]",
+    bug_class="merge-mismatch",
+    expected=[{"code": "SL002", "layer": "stem_concat"}],
+    fix="With the TensorFlow backend (channels_last) channel_axis must be -1, not the Theano value 1: "
+    "concatenate the two 73×73 branches on the channel axis.",
+    shape=(299, 299, 3),
+    patch=lambda cfg: _layer_config(cfg, "stem_concat").update(axis=1),
+)
+def blog_inception_stem_concat_axis(fixed, shape):
+    # Inception-v4 stem up to its first merge; the config variant concatenates on -1 and gets patched to 1
+    channel_axis = 1 if fixed is False else -1
+    inp = keras.Input(shape, name="input")
+    x = L.Conv2D(32, 3, strides=2, padding="valid", activation="relu", name="stem_conv1")(inp)
+    x = L.Conv2D(32, 3, padding="valid", activation="relu", name="stem_conv2")(x)
+    x = L.Conv2D(64, 3, padding="same", activation="relu", name="stem_conv3")(x)
+    x1 = L.MaxPooling2D((3, 3), strides=(2, 2), padding="valid", name="stem_pool")(x)
+    x2 = L.Conv2D(96, 3, strides=2, padding="valid", activation="relu", name="stem_conv4")(x)
+    out = L.concatenate([x1, x2], axis=channel_axis, name="stem_concat")
+    return keras.Model(inp, out, name="inception_v4_stem")
+
+
+@case(
+    id="blog_transpose_same_9_to_10",
+    source="blog",
+    url="https://www.mysjtu.net/2018/01/31/transpose-convolution-by-tensorflow",
+    title="Transpose convolution by tensorflow",
+    reported="denote a [None, 9, 9, 1] 4D-tensor X, convolved by a kernel of size [3, 3] with a 2 step stride and "
+    "half padding (SAME), the output 4D tensor y will be [None, 5, 5, 1]. However, the transpose convolution from "
+    "y by the same parameters setting generates x' into a [None, 10, 10, 1] tensor, not [None, 9, 9, 1].",
+    bug_class="output-size-mismatch",
+    expected=[{"code": "SL112", "layer": "conv2d_transpose"}],
+    fix="Crop the extra last row and column after the transposed convolution (x_r[:, 0:-1, 0:-1, :]) so the "
+    "decoder returns 9×9.",
+    shape=(9, 9, 1),
+)
+def blog_transpose_same_9_to_10(fixed, shape):
+    inp = keras.Input(shape, name="x")
+    y = L.Conv2D(1, 3, strides=2, padding="same", name="conv2d")(inp)
+    out = L.Conv2DTranspose(1, 3, strides=2, padding="same", name="conv2d_transpose")(y)
+    if fixed:
+        out = L.Cropping2D(((0, 1), (0, 1)), name="crop_last_row_col")(out)
+    return keras.Model(inp, out, name="conv_transpose_autoencoder")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the generator
 # ---------------------------------------------------------------------------------------------------------
@@ -226,11 +373,15 @@ def _build(meta, fixed, shape):
 
 def _verdict(meta, fixed):
     """Build at the user's size and run on zeros; return (verdict, model whose config is saved)."""
-    shape = tuple(meta["shape"])
+    shape = tuple(meta["fixed_shape"] if fixed and "fixed_shape" in meta else meta["shape"])
     try:
         model = _build(meta, fixed, shape)
     except Exception as exc:  # Keras refuses the model at this size
         verdict = f"refused at build: {_one_line(exc)}"
+        if "patch" in meta and not fixed:
+            # Keras refuses this model at any size: write the config of the buildable variant the builder
+            # makes for fixed="config", then apply the case's one-key patch that restores the user's model
+            return verdict, Patched(_build(meta, "config", shape), meta["patch"])
         cfg_shape = meta.get("config_shape")
         if cfg_shape is None:
             raise RuntimeError(f"{meta['id']}: refused at build and no config_shape: {exc}") from exc
@@ -254,6 +405,26 @@ def _verdict(meta, fixed):
     if meta.get("config_shape") is not None:
         model = _build(meta, fixed, tuple(meta["config_shape"]))
     return verdict, model
+
+
+class Patched:
+    """A buildable model whose saved config gets a small edit (see the case's ``patch``)."""
+
+    def __init__(self, model, patch):
+        self.model, self.patch = model, patch
+
+    def to_json(self) -> str:
+        cfg = json.loads(self.model.to_json())
+        self.patch(cfg)
+        return json.dumps(cfg)
+
+
+def _layer_config(cfg: dict, name: str) -> dict:
+    """The config dict of the layer called ``name`` in a saved Functional/Sequential config."""
+    for layer in cfg["config"]["layers"]:
+        if layer["config"].get("name") == name:
+            return layer["config"]
+    raise KeyError(name)
 
 
 def _write_json(model, path: Path) -> None:
