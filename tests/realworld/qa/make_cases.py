@@ -46,6 +46,47 @@ def case(**meta):
     return register
 
 
+class Patched:
+    """A buildable model whose saved config gets a small edit (see the case's ``patch``)."""
+
+    def __init__(self, model, patch):
+        self.model, self.patch = model, patch
+
+    def to_json(self) -> str:
+        cfg = json.loads(self.model.to_json())
+        self.patch(cfg)
+        return json.dumps(cfg)
+
+
+def _layer_config(cfg: dict, name: str) -> dict:
+    """The config dict of the layer called ``name`` in a saved Functional/Sequential config."""
+    for layer in cfg["config"]["layers"]:
+        if layer["config"].get("name") == name:
+            return layer["config"]
+    raise KeyError(name)
+
+
+def _swap_shape(old: list, new: list):
+    """A patch that replaces every recorded shape equal to ``old`` by ``new`` (input layer and the shapes
+    Keras 3 records for each layer's inputs), for a model that Keras refuses to build at ``new``."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if value == old:
+                    node[key] = list(new)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if value == old:
+                    node[i] = list(new)
+                else:
+                    walk(value)
+
+    return walk
+
+
 # ---------------------------------------------------------------------------------------------------------
 # dense-on-unflattened-map: a Dense applied to a rank>=3 map whose spatial/sequence axes reach the output.
 # ---------------------------------------------------------------------------------------------------------
@@ -248,6 +289,56 @@ def so_channels_first_input_54098364(fixed, shape):
     return model
 
 
+@case(
+    id="blog_channels_first_mnist_5x5",
+    source="blog",
+    url="https://www.shangmayuan.com/a/b1a63da65f574f88aac775a7.html",
+    title="Keras中图像维度介绍",
+    reported="ValueError: Negative dimension size caused by subtracting 5 from 1 for 'conv2d_1/convolution' (op: "
+    "'Conv2D') with input shapes: [?,1,28,28], [5,5,28,32].",
+    bug_class="channels-order",
+    expected=[{"code": "SL113", "layer": "input_layer"}],
+    fix="With the TensorFlow backend (channels_last) reshape the data to (28, 28, 1) and declare "
+    "input_shape=(28, 28, 1).",
+    shape=(1, 28, 28),
+    fixed_shape=(28, 28, 1),
+    patch=_swap_shape([None, 28, 28, 1], [None, 1, 28, 28]),
+)
+def blog_channels_first_mnist_5x5(fixed, shape):
+    # Keras refuses the (1, 28, 28) model at any size: its config is the (28, 28, 1) twin's with the input
+    # shape swapped back to the user's (1, 28, 28)
+    model = keras.Sequential(name="mnist_cnn")
+    model.add(keras.Input(shape if fixed is False else (28, 28, 1), name="input_layer"))
+    model.add(L.Conv2D(32, (5, 5), activation="relu", name="conv2d_1"))
+    return model
+
+
+@case(
+    id="so_channels_first_mnist_3x3",
+    source="qa",
+    url="https://ogeek.cn/qa/?qa=619240%2F",
+    title="Negative dimension size caused by subtracting 3 from 1 for 'conv2d_2/convolution' (mirror of a "
+    "Stack Overflow question; the mirror shows the answer)",
+    reported="ValueError: Negative dimension size caused by subtracting 3 from 1 for 'conv2d_2/…",
+    bug_class="channels-order",
+    expected=[{"code": "SL113", "layer": "input_layer"}],
+    fix="Keep the (1, 28, 28) data and declare it: Convolution2D(32, (3, 3), activation='relu', "
+    "input_shape=(1, 28, 28), data_format='channels_first').",
+    shape=(1, 28, 28),
+    patch=_swap_shape([None, 28, 28, 1], [None, 1, 28, 28]),
+)
+def so_channels_first_mnist_3x3(fixed, shape):
+    model = keras.Sequential(name="mnist_cnn")
+    if fixed == "config":  # buildable stand-in whose config gets the user's (1, 28, 28) input patched in
+        model.add(keras.Input((28, 28, 1), name="input_layer"))
+        model.add(L.Conv2D(32, (3, 3), activation="relu", name="conv2d_2"))
+        return model
+    model.add(keras.Input(shape, name="input_layer"))
+    fmt = "channels_first" if fixed else "channels_last"
+    model.add(L.Conv2D(32, (3, 3), activation="relu", data_format=fmt, name="conv2d_2"))
+    return model
+
+
 # ---------------------------------------------------------------------------------------------------------
 # merge-mismatch: U-Net skip connections at an input size that is not a multiple of 2**depth.
 # ---------------------------------------------------------------------------------------------------------
@@ -405,26 +496,6 @@ def _verdict(meta, fixed):
     if meta.get("config_shape") is not None:
         model = _build(meta, fixed, tuple(meta["config_shape"]))
     return verdict, model
-
-
-class Patched:
-    """A buildable model whose saved config gets a small edit (see the case's ``patch``)."""
-
-    def __init__(self, model, patch):
-        self.model, self.patch = model, patch
-
-    def to_json(self) -> str:
-        cfg = json.loads(self.model.to_json())
-        self.patch(cfg)
-        return json.dumps(cfg)
-
-
-def _layer_config(cfg: dict, name: str) -> dict:
-    """The config dict of the layer called ``name`` in a saved Functional/Sequential config."""
-    for layer in cfg["config"]["layers"]:
-        if layer["config"].get("name") == name:
-            return layer["config"]
-    raise KeyError(name)
 
 
 def _write_json(model, path: Path) -> None:
