@@ -339,6 +339,71 @@ def so_channels_first_mnist_3x3(fixed, shape):
     return model
 
 
+@case(
+    id="so_conv1d_steps_features_38656566",
+    source="qa",
+    url="https://stackoverflow.com/questions/38656566",
+    title="Input dimensions to a one dimensional convolutional network in keras",
+    reported="So ideally, the convolutional layer would take a 2d tensor of dimensions: (minibatch_size, 101) and "
+    "output a 3d tensor of dimensions (minibatch_size, 91, no_of_featuremaps) … conv.add(Convolution1D(64, 10, "
+    "input_shape=(1,101)))",
+    bug_class="negative-dimension",
+    expected=[{"code": "SL001", "layer": "conv1d"}],
+    fix="Feed the 101 prices as 101 steps of 1 feature, input_shape=(101, 1), so the length-10 kernel slides "
+    "over time (101 → 92 → pooled 46) as the question intends.",
+    shape=(1, 101),
+    fixed_shape=(101, 1),
+    patch=_swap_shape([None, 101, 1], [None, 1, 101]),
+)
+def so_conv1d_steps_features_38656566(fixed, shape):
+    # Keras refuses (1, 101): its config is the (101, 1) twin's with the user's input shape swapped in, so the
+    # shapes Keras 3 records for the layers after the convolution are the twin's
+    conv = keras.Sequential(name="conv")
+    conv.add(keras.Input(shape if fixed is False else (101, 1), name="input_layer"))
+    conv.add(L.Conv1D(64, 10, name="conv1d"))
+    conv.add(L.Activation("relu", name="activation"))
+    conv.add(L.MaxPooling1D(2, name="max_pooling1d"))
+    conv.add(L.Flatten(name="flatten"))
+    conv.add(L.Dense(10, name="dense"))
+    conv.add(L.Activation("tanh", name="activation_1"))
+    conv.add(L.Dense(4, name="dense_1"))
+    conv.add(L.Activation("softmax", name="activation_2"))
+    return conv
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reshape-size: a Reshape whose target does not hold the input's elements.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@case(
+    id="blog_reshape_13x13x1024_to_4x10",
+    source="blog",
+    url="https://openillumi.com/?p=67236",
+    title="Keras Shape Mismatch Solved: Fixing Output Dimension Errors with Dense & Reshape",
+    reported="transforming a high-dimensional CNN feature map, typically (None, 13, 13, 1024) (173,056 elements), "
+    "into a specific, much smaller target shape, such as (4, 10) (40 elements) … A standard reshape() operation "
+    "fails due to the element count mismatch, resulting in a Keras shape error.",
+    bug_class="reshape-size",
+    expected=[{"code": "SL003", "layer": "reshape"}],
+    fix="Flatten() → Dense(4 * 10) → Reshape((4, 10)): a Dense layer maps the 173,056 features to 40 before "
+    "the Reshape.",
+    shape=(13, 13, 1024),
+    patch=lambda cfg: _layer_config(cfg, "reshape").update(target_shape=[4, 10]),
+)
+def blog_reshape_13x13x1024_to_4x10(fixed, shape):
+    model = keras.Sequential(name="box_head")
+    model.add(keras.Input(shape, name="feature_map"))
+    if fixed is True:
+        model.add(L.Flatten(name="flatten"))
+        model.add(L.Dense(4 * 10, name="dense"))
+    if fixed == "config":  # buildable stand-in; the patch restores the user's target (4, 10)
+        model.add(L.Reshape((169, 1024), name="reshape"))
+    else:
+        model.add(L.Reshape((4, 10), name="reshape"))
+    return model
+
+
 # ---------------------------------------------------------------------------------------------------------
 # merge-mismatch: U-Net skip connections at an input size that is not a multiple of 2**depth.
 # ---------------------------------------------------------------------------------------------------------
