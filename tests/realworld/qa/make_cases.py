@@ -234,6 +234,26 @@ def tf_forum_conv1d_dense_8850(fixed, shape):
     return keras.Model(inputs, outputs, name="conv1d_regressor")
 
 
+@case(
+    id="so_dense_input_not_flattened",
+    source="qa",
+    url="https://boldena.com/article/25606fb4-9d79-4a90-9111-2c263b399364/keras-dense-layers-input-is-not-flattened",
+    title="Keras Dense layer's input is not flattened",
+    reported="The output is: <tf.Tensor 'dense_2/add:0' shape=(?, 2, 4) dtype=float32> … The documentation says: If "
+    "the input to the layer has more than 2 dimensions, it gets flattened before the initial dot product with the "
+    "kernel. So, why is the output reshaped?",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_2"}],
+    fix="Dense acts on the last axis only; Flatten the (2, 3) input first to get one (None, 4) vector per sample.",
+    shape=(2, 3),
+)
+def so_dense_input_not_flattened(fixed, shape):
+    input1 = keras.Input(shape, name="input_1")
+    x = L.Flatten(name="flatten")(input1) if fixed else input1
+    output = L.Dense(4, name="dense_2")(x)
+    return keras.Model(input1, output, name="dense_on_2x3")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # output-size-mismatch: an encoder-decoder whose output is a few pixels off its input.
 # ---------------------------------------------------------------------------------------------------------
@@ -262,6 +282,30 @@ def so_vae_transpose_27_49820499(fixed, shape):
     x = L.Conv2DTranspose(32, 3, name="deconv2")(x)
     out = L.Conv2DTranspose(1, 3, name="deconv3")(x)
     return keras.Model(inp, out, name="conv_vae")
+
+
+@case(
+    id="so_conv_deconv_15_to_16_62923176",
+    source="qa",
+    url="https://questu.ru/questions/62923176",
+    title="How can one encode an input with a single 2D convolution and apply the opposite 2D DeConv / Transposed "
+    "Conv to get back the same dimension?",
+    reported="If I use the transposed convolution / deconvolution operation with the same parameters, I get a different "
+    "output size than the original input … the second and third dimension / axis 1 and axis 2 are 16 and not as "
+    "expected: 15.",
+    bug_class="output-size-mismatch",
+    expected=[{"code": "SL112", "layer": "DeConv1"}],
+    fix="Pin the transposed convolution's output length with output_padding=0 ((8 − 1)·2 + 3 − 2·1 + 0 = 15); the "
+    "mirror shows the question only, so the twin uses the output_padding remedy Keras documents for this ambiguity.",
+    shape=(15, 15, 3),
+)
+def so_conv_deconv_15_to_16_62923176(fixed, shape):
+    inp = keras.Input(shape, name="Input0")
+    x = L.Conv2D(32, kernel_size=[3, 3], strides=[2, 2], padding="same", activation="selu", name="Conv1")(inp)
+    extra = {"output_padding": 0} if fixed else {}
+    out = L.Conv2DTranspose(32, kernel_size=[3, 3], strides=[2, 2], padding="same", activation="selu",
+                            name="DeConv1", **extra)(x)
+    return keras.Model(inp, out, name="conv_deconv")
 
 
 # ---------------------------------------------------------------------------------------------------------
