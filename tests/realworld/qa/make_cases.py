@@ -449,6 +449,71 @@ def blog_reshape_13x13x1024_to_4x10(fixed, shape):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# feature-map-collapse and mixed data formats
+# ---------------------------------------------------------------------------------------------------------
+
+
+@case(
+    id="so_valid_convs_shrink_7x9_70781692",
+    source="qa",
+    url="https://newbetuts.com/70781692-how-to-make-a-cnn-model-correctly",
+    title="How to make a CNN model correctly?",
+    reported="(from the answer) conv2d_30 (Conv2D) (None, 5, 7, 4) … conv2d_31 (Conv2D) (None, 3, 5, 4) … conv2d_32 "
+    "(Conv2D) (None, 1, 3, 2) … Here the output size of the last layer is (1, 3, 2) whereas the input size is "
+    "(7, 9, 1).",
+    bug_class="feature-map-collapse",
+    expected=[{"code": "SL102", "layer": "conv2d_31"}],
+    fix="padding='same' on every convolution (the answer's model: four Conv2D(4, 3, padding='same')) keeps the "
+    "7×9 map.",
+    shape=(7, 9, 1),
+)
+def so_valid_convs_shrink_7x9_70781692(fixed, shape):
+    model = keras.Sequential(name="small_cnn")
+    model.add(keras.Input(shape, name="input_layer"))
+    if fixed:
+        for i, name in enumerate(("conv2d", "conv2d_1", "conv2d_2", "conv2d_3")):
+            model.add(L.Conv2D(4, (3, 3), padding="same", activation="relu", name=name))
+        return model
+    model.add(L.Conv2D(4, (3, 3), activation="relu", name="conv2d_30"))
+    model.add(L.Conv2D(4, (3, 3), activation="relu", name="conv2d_31"))
+    model.add(L.Conv2D(2, (3, 3), activation="relu", name="conv2d_32"))
+    return model
+
+
+@case(
+    id="ds_radioml_padding_channels_last",
+    source="qa",
+    url="https://transwikia.com/data-science/cnn-output-shape-explanation/",
+    title="CNN output shape explanation",
+    reported="reshape_1 (Reshape) (None, 1, 2, 128) … zero_padding2d_1 (ZeroPaddin (None, 1, 6, 128) … conv1 (Conv2D) "
+    "(None, 256, 6, 126) … conv2 (Conv2D) (None, 80, 9, 124)",
+    bug_class="mixed-data-format",
+    expected=[{"code": "SL116", "layer": "zero_padding2d_1"}],
+    fix="Give the ZeroPadding2D layers the convolutions' data_format='channels_first', so (0, 2) pads the "
+    "128-sample axis (1×2×132) instead of turning the 2 I/Q rows into 6; the mirror shows the question only.",
+    shape=(2, 128),
+)
+def ds_radioml_padding_channels_last(fixed, shape):
+    pad_fmt = "channels_first" if fixed else None
+    model = keras.Sequential(name="vt_cnn2")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(L.Reshape([1] + list(shape), name="reshape_1"))
+    model.add(L.ZeroPadding2D((0, 2), data_format=pad_fmt, name="zero_padding2d_1"))
+    model.add(L.Conv2D(256, (1, 3), padding="valid", activation="relu", name="conv1", data_format="channels_first"))
+    model.add(L.Dropout(0.5, name="dropout_1"))
+    model.add(L.ZeroPadding2D((0, 2), data_format=pad_fmt, name="zero_padding2d_2"))
+    model.add(L.Conv2D(80, (2, 3), padding="valid", activation="relu", name="conv2", data_format="channels_first"))
+    model.add(L.Dropout(0.5, name="dropout_2"))
+    model.add(L.Flatten(name="flatten_1"))
+    model.add(L.Dense(256, activation="relu", name="dense1"))
+    model.add(L.Dropout(0.5, name="dropout_3"))
+    model.add(L.Dense(11, name="dense2"))
+    model.add(L.Activation("softmax", name="activation_1"))
+    model.add(L.Reshape([11], name="reshape_2"))
+    return model
+
+
+# ---------------------------------------------------------------------------------------------------------
 # merge-mismatch: U-Net skip connections at an input size that is not a multiple of 2**depth.
 # ---------------------------------------------------------------------------------------------------------
 
