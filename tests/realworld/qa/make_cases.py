@@ -513,6 +513,58 @@ def ds_radioml_padding_channels_last(fixed, shape):
     return model
 
 
+@case(
+    id="so_conv_stride3_mnist_9x9",
+    source="qa",
+    url="https://whosebug.com/question/5683568/Keras-Why-the-output-size-of-a-Conv2D-layer-doesn-t-match-the-expected-"
+    "shape-of-feature-map",
+    title="Keras: Why the output size of a Conv2D layer doesn't match the expected shape of feature map?",
+    reported="I would expect that the shape of of the first Conv2D layer was (200, 26, 26, 32) … However, the size I am "
+    "getting by using model.summary() is (200, 9, 9, 32)",
+    bug_class="other",
+    expected=[{"code": "SL101", "layer": "conv2d_1"}],
+    fix="Convolve with stride 1 (Conv2D(32, (3, 3)); the summary's 320 parameters and 9×9 output pin a 3×3 kernel "
+    "with stride 3, the Keras 1 Conv2D(32, 3, 3) spelling read by Keras 2 as strides=3), giving the expected 26×26 "
+    "maps; the mirror shows the question only.",
+    shape=(28, 28, 1),
+)
+def so_conv_stride3_mnist_9x9(fixed, shape):
+    model = keras.Sequential(name="sequential_1")
+    model.add(keras.Input(batch_shape=(200, *shape), name="input_layer"))
+    model.add(L.Conv2D(32, (3, 3), strides=1 if fixed else 3, activation="relu", name="conv2d_1"))
+    model.add(L.MaxPooling2D((2, 2), name="max_pooling2d_1"))
+    model.add(L.Dropout(0.2, name="dropout_1"))
+    model.add(L.Flatten(name="flatten_1"))
+    model.add(L.Dense(256, activation="relu", name="dense_2"))
+    model.add(L.Dense(10, activation="softmax", name="dense_3"))
+    return model
+
+
+@case(
+    id="so_dense_before_flatten_28x28x64",
+    source="qa",
+    url="https://www.whosebug.com/question/5149402/Keras-model-summary-incorrect",
+    title="Keras model summary incorrect",
+    reported="dense_1 (Dense) (None, 28, 28, 64) 128 … flatten_1 (Flatten) (None, 50176) … dense_2 (Dense) (None, 10) "
+    "501770 … dense_1 (Dense) Output Shape should be (None,64) … Why is this happening and how to solve it?",
+    bug_class="flatten-too-large",
+    expected=[{"code": "SL108", "layer": "flatten_1"}],
+    fix="The summary is right: Dense acts on the last axis of (28, 28, 1), so the per-pixel 64 features are "
+    "flattened into 50,176 inputs of dense_2; Flatten the image first, then Dense(64) and Dense(10).",
+    shape=(28, 28, 1),
+)
+def so_dense_before_flatten_28x28x64(fixed, shape):
+    model = keras.Sequential(name="sequential_1")
+    model.add(keras.Input(shape, name="input_layer"))
+    if fixed:
+        model.add(L.Flatten(name="flatten_1"))
+    model.add(L.Dense(64, activation="relu", kernel_initializer="he_normal", name="dense_1"))
+    if not fixed:
+        model.add(L.Flatten(name="flatten_1"))
+    model.add(L.Dense(10, activation="relu", kernel_initializer="he_normal", name="dense_2"))
+    return model
+
+
 # ---------------------------------------------------------------------------------------------------------
 # merge-mismatch: U-Net skip connections at an input size that is not a multiple of 2**depth.
 # ---------------------------------------------------------------------------------------------------------
