@@ -260,6 +260,31 @@ def so_dense_input_not_flattened(fixed, shape):
 
 
 @case(
+    id="so_dense_higher_dim_57690048",
+    source="qa",
+    url="https://stackoverflow.com/questions/57690048/understanding-output-of-dense-layer-for-higher-dimension",
+    title="Understanding output of Dense layer for higher dimension",
+    reported="#nn.add(keras.layers.Flatten()) … conv2d_2 (Conv2D) (None, 2, 3, 1) … dense_1 (Dense) (None, 2, 3, 5) 10 … "
+    "I am having trouble in understanding the output shape of a dense layer for multidimensional input",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_1"}],
+    fix="Keep the Flatten between the convolutions and the Dense layers (the question's first model): "
+    "flatten_1 (None, 6) → dense_1 (None, 5) → dense_2 (None, 1).",
+    shape=(4, 5, 1),
+)
+def so_dense_higher_dim_57690048(fixed, shape):
+    model = keras.Sequential(name="sequential_1")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(L.Conv2D(8, kernel_size=(2, 2), name="conv2d_1"))
+    model.add(L.Conv2D(1, kernel_size=(2, 2), name="conv2d_2"))
+    if fixed:
+        model.add(L.Flatten(name="flatten_1"))
+    model.add(L.Dense(5, name="dense_1"))
+    model.add(L.Dense(1, name="dense_2"))
+    return model
+
+
+@case(
     id="so_vae_transpose_27_49820499",
     source="qa",
     url="https://stackoverflow.com/questions/49820499",
@@ -330,6 +355,37 @@ def so_channels_first_input_54098364(fixed, shape):
     model.add(keras.Input(shape, name="input_layer"))
     fmt = "channels_first" if fixed else "channels_last"
     model.add(L.Conv2D(32, (3, 3), data_format=fmt, name="conv2d"))
+    return model
+
+
+@case(
+    id="blog_input_shape_2x9x9_nchw",
+    source="qa",
+    url="http://gsvan.com/FrontPage/1/173230.html",
+    title="Keras 维度顺序 dim_ordering 冲突 (补充知识: Tensorflow Keras 中 input_shape 引发的维度顺序冲突问题, NCHW 与 NHWC)",
+    reported="tf.keras.layers.Conv2D(10, 3, input_shape=(2, 9, 9), padding='same', …) … 2会被解析为通道数, 矩阵大小为9*9, "
+    "符合我们预期。而tf会将矩阵大小解析为2 * 9, 且最后一位9代表通道数, 与预期不符。",
+    bug_class="channels-order",
+    expected=[{"code": "SL113", "layer": "input_layer"}],
+    fix="The post's recommended fix (法二): transpose the data to NHWC, input_shape=(9, 9, 2), so the 9×9 grid is "
+    "convolved over its 2 channels.",
+    shape=(2, 9, 9),
+    fixed_shape=(9, 9, 2),
+)
+def blog_input_shape_2x9x9_nchw(fixed, shape):
+    model = keras.Sequential(name="sequential")
+    model.add(keras.Input(shape, name="input_layer"))
+    model.add(
+        L.Conv2D(
+            10,
+            3,
+            padding="same",
+            activation="relu",
+            kernel_initializer="glorot_normal",
+            bias_initializer="glorot_normal",
+            name="conv2d",
+        )
+    )
     return model
 
 
