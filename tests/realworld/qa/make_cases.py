@@ -670,6 +670,41 @@ def blog_unet_451_concat_131796911(fixed, shape):
 
 
 @case(
+    id="ds_unet_valid_572_concat",
+    source="qa",
+    url="https://52sbl.cn/discussion/117645.html",
+    title="在没有填充的情况下实现 U-Net 分割模型 (Implementing a U-Net segmentation model without padding; Data "
+    "Science SE, mirrored)",
+    reported="merge_1 = Concatenate()([conv_8, upsample_1]) … ValueError: A `Concatenate` layer requires inputs with "
+    "matching shapes except for the concat axis. Got inputs shapes: [(32, 64, 64, 512), (32, 56, 56, 1024)]",
+    bug_class="merge-mismatch",
+    expected=[{"code": "SL002", "layer": "concatenate"}],
+    fix="Copy and crop as in the U-Net paper the user follows: Cropping2D(4) on conv_8 (64×64 → 56×56) before the "
+    "concatenation (the mirror shows no accepted answer).",
+    shape=(572, 572, 1),
+    config_shape=(None, None, 1),
+)
+def ds_unet_valid_572_concat(fixed, shape):
+    f = 4  # the question uses 64 … 1024 filters; channel counts do not change the spatial sizes at the bug
+    inp = keras.Input(shape, name="input_layer")
+    x = inp
+    n = 0
+    for mult in (1, 2, 4, 8, 16):
+        for _ in (1, 2):
+            n += 1
+            x = L.Conv2D(f * mult, 3, activation="relu", name=f"conv2d_{n}")(x)
+        if mult == 8:
+            skip = x  # conv_8: 64×64 at the 572×572 input
+        if mult < 16:
+            x = L.MaxPooling2D(strides=2, name=f"max_pooling2d_{mult.bit_length()}")(x)
+    x = L.UpSampling2D(name="up_sampling2d")(x)  # 28×28 → 56×56
+    if fixed:
+        skip = L.Cropping2D(4, name="cropping2d")(skip)
+    out = L.Concatenate(name="concatenate")([skip, x])
+    return keras.Model(inp, out, name="unet")
+
+
+@case(
     id="blog_inception_stem_concat_axis",
     source="blog",
     url="https://e-com-net.com/article/1298463006128152576.htm",
