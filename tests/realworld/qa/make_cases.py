@@ -285,6 +285,32 @@ def so_dense_higher_dim_57690048(fixed, shape):
 
 
 @case(
+    id="so_flatten_between_dense_49330519",
+    source="qa",
+    url="https://example-a.com/answer/49338513",
+    title="Flatten operation between Dense layers (Stack Overflow 49330519, mirrored)",
+    reported="Between the two Dense layers, there is Flatten layer, why we must add a Flatten operation between two "
+    "fully connected layer? … (answer) 1) Without Flatten: inp = Input(shape=(20,10,)) … dense_20 (Dense) "
+    "(None, 20, 300) … dense_21 (Dense) (None, 20, 1)",
+    bug_class="dense-on-unflattened-map",
+    expected=[{"code": "SL111", "layer": "dense_20"}],
+    fix="Keep the Flatten between the Dense layers (the question's code, the answer's model 2): dense_22 (None, 20, "
+    "300) → flatten_9 (None, 6000) → dense_23 (None, 1).",
+    shape=(20, 10),
+)
+def so_flatten_between_dense_49330519(fixed, shape):
+    inp = keras.Input(shape, name="input_10" if fixed else "input_9")
+    if fixed:
+        a = L.Dense(300, activation="relu", name="dense_22")(inp)
+        a = L.Flatten(name="flatten_9")(a)
+        a = L.Dense(1, activation="relu", name="dense_23")(a)
+    else:
+        a = L.Dense(300, activation="relu", name="dense_20")(inp)
+        a = L.Dense(1, activation="relu", name="dense_21")(a)
+    return keras.Model(inputs=inp, outputs=a, name="model")
+
+
+@case(
     id="so_vae_transpose_27_49820499",
     source="qa",
     url="https://stackoverflow.com/questions/49820499",
