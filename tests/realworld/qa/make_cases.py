@@ -512,8 +512,9 @@ def so_conv1d_steps_features_38656566(fixed, shape):
     "fails due to the element count mismatch, resulting in a Keras shape error.",
     bug_class="reshape-size",
     expected=[{"code": "SL003", "layer": "reshape"}],
-    fix="Flatten() → Dense(4 * 10) → Reshape((4, 10)): a Dense layer maps the 173,056 features to 40 before "
-    "the Reshape.",
+    fix="Map the features to 40 values with a Dense layer before Reshape((4, 10)). The post's first recipe is "
+    "Flatten() → Dense(4 * 10), but that Flatten feeds 173,056 features into the Dense (itself a flatten-too-large "
+    "warning); the twin takes the post's recommended alternative, GlobalAveragePooling2D() → Dense(4 * 10).",
     shape=(13, 13, 1024),
     patch=lambda cfg: _layer_config(cfg, "reshape").update(target_shape=[4, 10]),
 )
@@ -521,7 +522,7 @@ def blog_reshape_13x13x1024_to_4x10(fixed, shape):
     model = keras.Sequential(name="box_head")
     model.add(keras.Input(shape, name="feature_map"))
     if fixed is True:
-        model.add(L.Flatten(name="flatten"))
+        model.add(L.GlobalAveragePooling2D(name="global_average_pooling2d"))
         model.add(L.Dense(4 * 10, name="dense"))
     if fixed == "config":  # buildable stand-in; the patch restores the user's target (4, 10)
         model.add(L.Reshape((169, 1024), name="reshape"))
@@ -947,6 +948,18 @@ Conventions:
   the user fed; run shapelint with `--input-shape` to see the bug.
 - Channel and unit counts are sometimes reduced to keep the files small; spatial sizes, kernels, strides,
   padding and layer order at the bug are the user's.
+- When a bug could be flagged by two codes, `expected` lists the primary one: e.g. `blog_input_shape_2x9x9_nchw`
+  is a channels-first input (SL113); its 'same' 3×3 convolution over the 2-row axis is a symptom (SL114).
+
+Twins that a correct linter may still warn on (SL108's area threshold, `max_area` 256):
+- `ds_dense_on_image_39718` and `so_dense_before_flatten_28x28x64`: the accepted fix is an MLP that flattens
+  the raw input image (32×32×3, 28×28×1) into a Dense layer. SL108 as documented fires on any Flatten of a
+  map wider than 16×16, so it fires on these twins too. In `so_dense_before_flatten_28x28x64` the bug is a
+  Dense(64) applied to every pixel before the Flatten (50,176 flattened features instead of 784): SL108 is
+  the only catalog code that fires, at the same layer as on the twin. Either SL108 should leave a Flatten of
+  the model's own input alone, or these twins count as SL108 warnings by design.
+- `blog_reshape_13x13x1024_to_4x10`: the post's first recipe (Flatten → Dense(40)) flattens 173,056
+  features; the twin uses the post's recommended alternative (GlobalAveragePooling2D → Dense(40)).
 """
 
 
