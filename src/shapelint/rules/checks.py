@@ -103,8 +103,9 @@ def dense_on_large_flatten(graph: Graph, params: dict):
         first = t.call.config.get("data_format") == "channels_first"
         spatial = shape[2:] if first else shape[1:-1]
         channels = shape[1] if first else shape[-1]
-        if any(d is None for d in spatial):
-            continue
+        origin = graph.origin(t)
+        if any(d is None for d in spatial) or origin is None or origin.class_name == "InputLayer":
+            continue  # the image itself, flattened for an MLP: no feature map
         area = 1
         for d in spatial:
             area *= d
@@ -199,7 +200,8 @@ CHECKS = {
                         "transposed")),
     "normalization-axis": (normalization_axis_not_channels,
                            ("axis_text", "map_shape", "origin", "channel_axis", "layout")),
-    "mixed-data-format": (mixed_data_format, ("format", "other_format", "source", "map_shape")),
+    "mixed-data-format": (mixed_data_format,
+                          ("format", "other_format", "source", "others", "map_shape")),
     "reshape-moves-channels": (reshape_moves_channels,
                                ("map_shape", "target", "channels", "pixels_text", "keep",
                                 "layout")),

@@ -77,21 +77,55 @@ def _axes(value, rank: int):
 
 
 def mixed_data_format(graph: Graph, params: dict):
-    """A window layer that reads, through layers that keep the layout, a map made by a
-    window layer of the other data format."""
+    """Window layers of both data formats on one path (a window layer and the window layer
+    whose map it reads, through layers that keep the layout): the layers of the format
+    fewer of them have are flagged (a convolution counts twice), or on a tie those that
+    read the other format's map."""
+    formats = {}
     for t in graph.trace.layers:
-        mine = t.call.config.get("data_format")
-        if mine not in ("channels_first", "channels_last") or not (
+        value = t.call.config.get("data_format")
+        if value in ("channels_first", "channels_last") and (
                 is_window(t.class_name) or FAMILY_OF.get(t.class_name) == "global_pool"):
+            formats[t.call.id] = value
+    group = {i: i for i in formats}
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    source = {}
+    for i in formats:
+        origin = graph.origin(graph.layer(i))
+        if origin is not None and origin.call.id in formats:
+            source[i] = origin.call.id
+            group[root(i)] = root(origin.call.id)
+    members: dict = {}
+    for i in formats:
+        members.setdefault(root(i), []).append(i)
+    for path in members.values():
+        counts = {f: sum(_weight(graph.layer(i)) for i in path if formats[i] == f)
+                  for f in ("channels_first", "channels_last")}
+        if min(counts.values()) == 0:
             continue
-        source = graph.origin(t)
-        if source is None or not is_window(source.class_name):
-            continue
-        theirs = source.call.config.get("data_format")
-        if theirs in ("channels_first", "channels_last") and theirs != mine:
+        for i in path:
+            mine = formats[i]
+            other = "channels_last" if mine == "channels_first" else "channels_first"
+            if counts[mine] > counts[other] or (counts[mine] == counts[other] and (
+                    i not in source or formats[source[i]] == mine)):
+                continue
+            t = graph.layer(i)
+            witness = next(graph.layer(j) for j in path if formats[j] == other)
             shape = t.input_shapes[0] if t.input_shapes else None
-            yield t, {"format": mine, "other_format": theirs, "source": source.name,
-                      "map_shape": format_shape(shape)}
+            yield t, {"format": mine, "other_format": other, "source": witness.name,
+                      "others": counts[other], "map_shape": format_shape(shape)}
+
+
+def _weight(t) -> int:
+    """A convolution's data_format is the model's intent; a padding or pooling layer's is
+    more often a default left as it was."""
+    return 2 if FAMILY_OF.get(t.class_name) in ("conv", "transpose") else 1
 
 
 def reshape_moves_channels(graph: Graph, params: dict):

@@ -80,8 +80,8 @@ def output_size_mismatch(graph: Graph, params: dict):
             continue
         if not all(abs(o - n) < f for o, n, f in zip(size_out, size_in, factor)):
             continue  # smaller by design (a valid-conv U-Net), or another kind of output
-        stop, mirrored = _where_mirroring_stops(trace, axes, out)
-        yield stop, {"input_shape": format_shape(image), "output_shape": format_shape(shape),
+        mirrored = _where_mirroring_stops(trace, axes, out)
+        yield out, {"input_shape": format_shape(image), "output_shape": format_shape(shape),
                      "in_text": per_axis(size_in), "out_text": per_axis(size_out),
                      "factor": per_axis(factor), "output": out.name,
                      "mirrored": mirrored}
@@ -94,9 +94,9 @@ def _jump(t, axis: int):
     return Fraction(jump[axis])
 
 
-def _where_mirroring_stops(trace, axes: tuple, output):
-    """The first decoder layer whose map differs from the encoder's map at the same
-    scale, and the words for it; the output layer when every scale matches."""
+def _where_mirroring_stops(trace, axes: tuple, output) -> str:
+    """Words for where the decoder stops mirroring the encoder: its first layer whose
+    map differs from the encoder's map at the same scale."""
     encoder: dict = {}
     upsampled = False
     for t in trace.layers[:output.call.id + 1]:
@@ -111,6 +111,6 @@ def _where_mirroring_stops(trace, axes: tuple, output):
             encoder.setdefault(scale, (size, t))
         elif scale in encoder and None not in size and encoder[scale][0] != size:
             wanted, mirror = encoder[scale]
-            return t, (f"{t.name} makes {per_axis(size)} where the encoder had "
-                       f"{per_axis(wanted)} at the same scale ({mirror.name})")
-    return output, "no decoder layer restores the encoder's sizes"
+            return (f"the decoder stops mirroring the encoder at {t.name}, which makes "
+                    f"{per_axis(size)} where the encoder had {per_axis(wanted)} ({mirror.name})")
+    return "no decoder layer comes back to the encoder's sizes"
