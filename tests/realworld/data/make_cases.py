@@ -1,0 +1,515 @@
+"""Build the `data` set of the real-world corpus with real Keras 3.
+
+Each case is a real, public report in which the model, its data and its loss do not agree,
+reproduced as a Keras model compiled with the user's loss (bug.json), with its healthy twin
+from the accepted fix (fixed.json). Some cases are healthy setups only (fixed.json alone).
+
+For every model this script runs `compile`, one `train_on_batch` on zeros of the user's
+x/y shapes (batch axis set to BATCH) and `predict`, and writes the outcome as tf_verdict.
+
+Run:  python tests/realworld/data/make_cases.py     (rewrites every case byte-identically)
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+import keras  # noqa: E402
+from keras import layers as L  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+# A batch size that no case uses as a dimension, so a silent broadcast of the batch axis
+# against a feature axis cannot hide a mismatch (checked for every case below).
+BATCH = 19
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def seq(*layers_, name="sequential"):
+    return keras.Sequential(list(layers_), name=name)
+
+
+def data(loss, x_shape, y_shape, y_dtype="float32", y_max=None, from_logits=None):
+    """The data and loss side of one model: what the user compiled with and fed."""
+    d = {"loss": loss}
+    if from_logits is not None:
+        d["from_logits"] = from_logits
+    d["x_shape"] = x_shape
+    d["y_shape"] = y_shape
+    d["y_dtype"] = y_dtype
+    if y_max is not None:
+        d["y_max"] = y_max
+    return d
+
+
+def loss_object(d):
+    """The loss passed to compile, rebuilt from a data record."""
+    loss = d["loss"]
+    if isinstance(loss, dict):
+        return {k: loss_object({"loss": v}) for k, v in loss.items()}
+    if d.get("from_logits") is not None:
+        cls = {
+            "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
+            "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,
+            "binary_crossentropy": keras.losses.BinaryCrossentropy,
+        }[loss]
+        return cls(from_logits=d["from_logits"])
+    return loss
+
+
+def _array(shape, dtype, y_max=None):
+    shape = tuple(BATCH if s is None else s for s in shape)
+    a = np.zeros(shape, dtype=dtype)
+    if y_max is not None and a.size:
+        a.flat[a.size - 1] = y_max
+    return a
+
+
+def _arrays(shape, dtype, y_max=None):
+    if isinstance(shape, dict):
+        dt = dtype if isinstance(dtype, dict) else {k: dtype for k in shape}
+        ym = y_max if isinstance(y_max, dict) else {k: y_max for k in shape}
+        return {k: _array(v, dt[k], ym.get(k)) for k, v in shape.items()}
+    return _array(shape, dtype, y_max)
+
+
+def _shape_str(a):
+    if isinstance(a, dict):
+        return "{" + ", ".join(f"{k}: {_shape_str(v)}" for k, v in a.items()) + "}"
+    if isinstance(a, (list, tuple)):
+        return "[" + ", ".join(_shape_str(v) for v in a) + "]"
+    return str(tuple(a.shape))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _one_line(text):
+    """The line of an error or warning message that says what went wrong."""
+    text = _ANSI.sub("", str(text))
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith(("File ", "[[", "•", "Arguments received"))]
+    lines = [ln for ln in lines if not ln.startswith(("Graph execution error", "Detected at node", "Exception encountered"))]
+    line = lines[-1] if lines else text.strip()
+    for ln in lines:  # prefer the line that names the shapes or labels
+        if re.search(r"incompatible|must have|Received|Dimensions|expected|outside the valid range", ln):
+            line = ln
+            break
+    line = re.sub(r" for '\{\{node [^']*'", "", line)
+    line = re.sub(r"\s+\[\[\{\{node.*", "", line)
+    line = re.sub(r"\s*\[Op:[^\]]*\]", "", line)
+    line = re.sub(r"\s+", " ", line).strip()
+    return line[:300]
+
+
+def verdict(model, d):
+    """Run compile, one train_on_batch and predict on zeros of the user's shapes."""
+    x = _arrays(d["x_shape"], "float32")
+    y = _arrays(d["y_shape"], d["y_dtype"], d.get("y_max"))
+    keras.utils.set_random_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.compile(loss=loss_object(d), optimizer="adam")
+        except Exception as e:  # noqa: BLE001 - the verdict records whatever Keras says
+            return f"refused at compile: {type(e).__name__}: {_one_line(e)}"
+        try:
+            loss = model.train_on_batch(x, y)
+        except Exception as e:  # noqa: BLE001
+            return f"fails at train_on_batch: {type(e).__name__}: {_one_line(e)}"
+        out = model.predict(x, verbose=0)
+    msgs = []
+    for w in caught:
+        if issubclass(w.category, DeprecationWarning):
+            continue
+        m = _one_line(w.message)
+        if m not in msgs:
+            msgs.append(m)
+    loss = loss[0] if isinstance(loss, (list, tuple)) else loss
+    tail = f"output {_shape_str(out)} vs y {_shape_str(y)}"
+    if loss is not None and not math.isfinite(float(loss)):
+        tail += "; loss is not finite"
+    if msgs:
+        return f"trains with a warning: {' | '.join(msgs)}; {tail}"
+    return f"trains silently; {tail}"
+
+
+def _check_batch(d):
+    shapes = []
+    for k in ("x_shape", "y_shape"):
+        v = d[k]
+        shapes += list(v.values()) if isinstance(v, dict) else [v]
+    for s in shapes:
+        if BATCH in [dim for dim in s if dim is not None]:
+            raise SystemExit(f"batch size {BATCH} is a dimension of {s}; choose another BATCH")
+
+
+# --------------------------------------------------------------------------- YAML output
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+class _Flow(list):
+    pass
+
+
+class _FlowDict(dict):
+    pass
+
+
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(_FlowDict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True))
+
+
+def _flow(v):
+    """Shapes and expected entries in flow style, everything else in block style."""
+    if isinstance(v, list) and all(x is None or isinstance(x, (int, str)) for x in v):
+        return _Flow(v)
+    if isinstance(v, list):
+        return [_flow(x) for x in v]
+    if isinstance(v, dict):
+        if set(v) <= {"code", "layer"}:
+            return _FlowDict(v)
+        return {k: _flow(x) for k, x in v.items()}
+    return v
+
+
+def _yaml(doc):
+    return yaml.dump(_flow(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _model_json(build):
+    keras.backend.clear_session()
+    model = build()
+    return model
+
+
+def write_case(spec):
+    cid = spec["id"]
+    folder = HERE / cid
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    doc = {k: spec[k] for k in ("id", "source", "url", "title", "reported", "bug_class", "expected", "fix")}
+    verdicts = {}
+    healthy_only = spec.get("bug") is None
+    for part in ("bug", "fixed"):
+        if spec.get(part) is None:
+            continue
+        d = spec["bug_data" if part == "bug" else "fixed_data"]
+        _check_batch(d)
+        keras.backend.clear_session()
+        model = spec[part]()
+        model.compile(loss=loss_object(d), optimizer="adam")
+        text = json.dumps(json.loads(model.to_json()), indent=1, sort_keys=True)
+        (folder / f"{part}.json").write_text(text + "\n")
+        verdicts[part] = verdict(model, d)
+    doc["tf_verdict"] = verdicts
+    if spec.get("input_shape"):
+        doc["input_shape"] = spec["input_shape"]
+    if healthy_only:
+        doc["healthy_only"] = True
+        doc.update(spec["fixed_data"])
+    else:
+        doc.update(spec["bug_data"])
+        doc["fixed_data"] = spec["fixed_data"]
+    if spec.get("notes"):
+        doc["notes"] = spec["notes"]
+    (folder / "case.yaml").write_text(_yaml(doc))
+    return doc
+
+
+def write_readme(docs):
+    head = (HERE / "README.head.md").read_text()
+    rows = ["| id | report | class | expected | TF verdict (bug) | TF verdict (fixed) |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for d in docs:
+        codes = ", ".join(f"{e['code']} @ {e['layer']}" for e in d["expected"]) or "none (healthy)"
+        tv = d["tf_verdict"]
+        cell = lambda s: (s or "—").replace("|", "\\|")  # noqa: E731
+        rows.append(f"| `{d['id']}` | [{d['source']}]({d['url']}) | {d['bug_class']} | {codes} | "
+                    f"{cell(tv.get('bug'))} | {cell(tv.get('fixed'))} |")
+    bugs = [d for d in docs if not d.get("healthy_only")]
+    counts = {}
+    for d in bugs:
+        counts[d["bug_class"]] = counts.get(d["bug_class"], 0) + 1
+    summary = [
+        f"- bug reports: {len(bugs)}, each with its healthy twin; healthy-only setups: "
+        f"{len(docs) - len(bugs)}; healthy models in all: {len(docs)}",
+        "- bug reports by class: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+    ]
+    kinds = {"error": 0, "warning": 0, "silent": 0}
+    for d in bugs:
+        v = d["tf_verdict"]["bug"]
+        kinds["silent" if v.startswith("trains silently") else "warning" if v.startswith("trains with") else "error"] += 1
+    summary.append(f"- Keras/TF on the bug: refuses {kinds['error']}, trains with a warning {kinds['warning']}, "
+                   f"trains silently {kinds['silent']}")
+    (HERE / "README.md").write_text(head.rstrip() + "\n\n" + "\n".join(summary) + "\n\n" + "\n".join(rows) + "\n")
+
+
+def main(argv):
+    only = set(argv[1:])
+    docs = []
+    for fn in CASES:
+        spec = fn()
+        spec["id"] = fn.__name__
+        if only and spec["id"] not in only:
+            continue
+        docs.append(write_case(spec))
+        print(spec["id"], "|", docs[-1]["tf_verdict"].get("bug"), "|", docs[-1]["tf_verdict"].get("fixed"))
+    if not only:
+        write_readme(docs)
+
+
+# =========================================================================== cases
+
+
+@case
+def gh_keras_12910_cce_units_vs_onehot_width():
+    def build(units):
+        return lambda: seq(
+            keras.Input((64, 64, 3)),
+            L.Flatten(),
+            L.Dense(512, activation="relu"),
+            L.Dense(units, activation="softmax", name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/12910",
+        title="hey iam tying to make neural network using keras with loss function of categorical_crossentropy "
+              "iam giving labels as(1080,6)but error occoured saying)",
+        reported="A target array with shape (1080, 6) was passed for an output of shape (None, 10) while using as "
+                 "loss `categorical_crossentropy`. This loss expects targets to have the same shape as the output.",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "dense_out"}],
+        fix="The output layer gets one unit per class of the one-hot labels: Dense(6, softmax) instead of Dense(10).",
+        bug=build(10), fixed=build(6),
+        bug_data=data("categorical_crossentropy", [None, 64, 64, 3], [None, 6]),
+        fixed_data=data("categorical_crossentropy", [None, 64, 64, 3], [None, 6]),
+        notes="No answer with a fix is in the thread; the twin applies the change the error message asks for.",
+    )
+
+
+@case
+def gh_keras_7749_sparse_ce_with_onehot_targets():
+    def build():
+        return seq(
+            keras.Input((None, 2)),
+            L.Dense(2, name="dense"),
+            L.Activation("softmax", name="softmax"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/7749",
+        title="sparse_categorical_crossentropy requires a single output",
+        reported="ValueError: Error when checking target: expected activation_1 to have shape (None, None, 1) but "
+                 "got array with shape (1, 1, 2)",
+        bug_class="loss-output",
+        expected=[{"code": "SL202", "layer": "softmax"}],
+        fix="One-hot targets go with categorical_crossentropy (sparse_categorical_crossentropy takes the integer "
+            "class index).",
+        bug=build, fixed=build,
+        bug_data=data("sparse_categorical_crossentropy", [None, 1, 2], [None, 1, 2]),
+        fixed_data=data("categorical_crossentropy", [None, 1, 2], [None, 1, 2]),
+    )
+
+
+@case
+def gh_keras_1894_grayscale_without_channel_axis():
+    def build():
+        return seq(
+            keras.Input((1, 31, 31), name="input"),
+            L.Conv2D(16, (7, 7), padding="valid", activation="tanh", data_format="channels_first"),
+            L.Conv2D(32, (3, 3), padding="valid", activation="tanh", data_format="channels_first"),
+            L.Conv2D(64, (3, 3), padding="valid", activation="tanh", data_format="channels_first"),
+            L.Flatten(data_format="channels_first"),
+            L.Dense(23, activation="tanh"),
+            L.Dense(11, activation="sigmoid"),
+            L.Dense(1, activation="sigmoid"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/1894",
+        title="Convolution2D: Wrong number of dimensions",
+        reported="dataset = np.ndarray(shape=(nbimages, image_size, image_size)) fed to "
+                 "Convolution2D(..., input_shape=(1, 31, 31)): wrong number of dimensions",
+        bug_class="data-input",
+        expected=[{"code": "SL201", "layer": "input"}],
+        fix="The images get their channel axis: dataset reshaped to (nbimages, 1, 31, 31).",
+        bug=build, fixed=build,
+        bug_data=data("binary_crossentropy", [None, 31, 31], [None, 1]),
+        fixed_data=data("binary_crossentropy", [None, 1, 31, 31], [None, 1]),
+        notes="Theano-era model (channels_first); written with data_format='channels_first'. The report's "
+              "activation='tang' typo is written as 'tanh'.",
+    )
+
+
+@case
+def gh_keras_14729_cce_on_one_sigmoid_unit():
+    def build(loss_fix):
+        return lambda: seq(
+            keras.Input((30,)),
+            L.Flatten(),
+            L.Dense(16, activation="relu", kernel_initializer="uniform"),
+            L.Dropout(0.1),
+            L.Dense(16, activation="relu", kernel_initializer="uniform"),
+            L.Dropout(0.1),
+            L.Dense(1, activation="sigmoid", kernel_initializer="uniform", name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/14729",
+        title="too low accuracy",
+        reported="model3.compile(optimizer=keras.optimizers.Adam(), loss= keras.losses.categorical_crossentropy, "
+                 "metrics= ['accuracy']) on Dense(1, activation=\"sigmoid\") with 0/1 labels: What to do to "
+                 "increase the accuracy?",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "dense_out"}],
+        fix="A single sigmoid unit with 0/1 labels is trained with binary_crossentropy.",
+        bug=build(False), fixed=build(True),
+        bug_data=data("categorical_crossentropy", [None, 30], [None], "int64", 1),
+        fixed_data=data("binary_crossentropy", [None, 30], [None], "int64", 1),
+        notes="The reply in the thread is cut in the stored copy; the twin uses binary_crossentropy, the loss "
+              "Keras's own warning names for one sigmoid unit.",
+    )
+
+
+@case
+def so_softmax_one_unit_bce_always_one_45799474():
+    def build(act):
+        return lambda: seq(
+            keras.Input((10, 4)),
+            L.Conv1D(16, 4, padding="same"),
+            L.BatchNormalization(),
+            L.LeakyReLU(),
+            L.Dropout(0.2),
+            L.Conv1D(8, 4, padding="same"),
+            L.BatchNormalization(),
+            L.LeakyReLU(),
+            L.Dropout(0.2),
+            L.Flatten(),
+            L.Dense(64),
+            L.BatchNormalization(),
+            L.LeakyReLU(),
+            L.Dense(1),
+            L.Activation(act, name="activation_out"),
+        )
+    return dict(
+        source="qa",
+        url="https://techfeed.net/es/456718/",
+        title="¿Por qué un binario Keras CNN siempre predice 1?",
+        reported="model.add(Dense(1)); model.add(Activation('softmax')); loss='binary_crossentropy' -> "
+                 "confusion_matrix [[0 362] [0 608]]: every prediction is 1",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "activation_out"}],
+        fix="Softmax over one unit is always 1.0; the answer replaces it with a sigmoid for binary_crossentropy.",
+        bug=build("softmax"), fixed=build("sigmoid"),
+        bug_data=data("binary_crossentropy", [None, 10, 4], [None, 1], "int64", 1),
+        fixed_data=data("binary_crossentropy", [None, 10, 4], [None, 1], "int64", 1),
+        notes="A stored translated copy of the Stack Overflow question 'Why does a binary Keras CNN always "
+              "predict 1?'; Keras 1 argument names (nb_filter, filter_length, border_mode) written in Keras 3 form.",
+    )
+
+
+@case
+def gh_tf_45813_regression_units3_vs_one_target():
+    def build(units):
+        return lambda: seq(
+            keras.Input((9,)),
+            L.Normalization(axis=-1, name="normalization"),
+            L.Dense(units=units, name="dense"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/tensorflow/tensorflow/issues/45813",
+        title="Shape of model output can differ from target data shape",
+        reported="The output-shape of the Neural Network is now (batchsize, 3) however it successfully fits target "
+                 "data of of shape (batchsize, 1).",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "dense"}],
+        fix="The regression head keeps one unit per target: layers.Dense(units=1) as in the tutorial.",
+        bug=build(3), fixed=build(1),
+        bug_data=data("mean_absolute_error", [None, 9], [None, 1]),
+        fixed_data=data("mean_absolute_error", [None, 9], [None, 1]),
+        notes="The report edits the TensorFlow regression tutorial (Normalization then Dense(units=1), loss "
+              "mean_absolute_error); the tutorial's 9-feature linear model stands for the edited cell.",
+    )
+
+
+@case
+def gh_keras_14627_mse_flat_targets_healthy():
+    def build():
+        return seq(
+            keras.Input((13,)),
+            L.Dense(64, activation="relu"),
+            L.Dense(64, activation="relu"),
+            L.Dense(1, name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/14627",
+        title="Why the loss function (mse) calculated by keras not the same as mine",
+        reported="model output shape is [404, 1] and the label shape is [404] ... the label can be broadcast to "
+                 "prediction's shape ([404, 404] in this case)",
+        bug_class="target-shape",
+        expected=[],
+        fix="Healthy in Keras 3: y of shape (b,) against a (b, 1) output differs only by a squeezable trailing 1.",
+        bug=None, fixed=build,
+        fixed_data=data("mse", [None, 13], [None]),
+        notes="Healthy setup: the report was a tf.keras 2 broadcast; Keras 3 lines (b,) up with (b, 1).",
+    )
+
+
+@case
+def gh_keras_3009_sparse_ce_integer_targets_healthy():
+    def build():
+        return seq(
+            keras.Input((2,)),
+            L.Dense(32),
+            L.Activation("relu"),
+            L.Dense(10),
+            L.Activation("softmax"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/3009",
+        title="Error when checking model target with sparse_categorical_crossentropy in 1.0.4",
+        reported="model.compile(loss='sparse_categorical_crossentropy', optimizer='sgd'); "
+                 "model.fit([[0,1], [1,1], [1,0]], [1,2,3])",
+        bug_class="target-shape",
+        expected=[],
+        fix="Healthy: integer targets (b,) below the 10 softmax units meet sparse_categorical_crossentropy "
+            "(the error was a Keras 1.0.4 regression).",
+        bug=None, fixed=build,
+        fixed_data=data("sparse_categorical_crossentropy", [None, 2], [None], "int64", 3),
+        notes="Healthy setup from a real report.",
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv)
