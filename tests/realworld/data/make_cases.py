@@ -511,5 +511,139 @@ def gh_keras_3009_sparse_ce_integer_targets_healthy():
     )
 
 
+
+@case
+def gh_keras_3109_cce_with_integer_labels():
+    def build():
+        return seq(
+            keras.Input((2,)),
+            L.Dense(64),
+            L.Activation("relu"),
+            L.Dense(10),
+            L.Activation("softmax", name="activation_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/3109",
+        title="Error when checking model target: expected activation_2 to have shape (None, 10) but got array "
+              "with shape (3, 1)",
+        reported="Error when checking model target: expected activation_2 to have shape (None, 10) but got array "
+                 "with shape (3, 1)",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "activation_out"}],
+        fix="y_train = to_categorical(y_train, 10): the integer labels become one-hot rows of the 10 outputs.",
+        bug=build, fixed=build,
+        bug_data=data("categorical_crossentropy", [None, 2], [None], "int64", 7),
+        fixed_data=data("categorical_crossentropy", [None, 2], [None, 10]),
+        notes="Model and data from the reply that reproduces and fixes the error (X_train (3, 2), "
+              "y_train [2, 3, 7]).",
+    )
+
+
+@case
+def gh_iic2613_99_dense_on_unflattened_mfcc():
+    def build(flatten):
+        return lambda: seq(
+            keras.Input((130, 13, 1)),
+            *([L.Flatten()] if flatten else []),
+            L.Dense(64, activation="relu"),
+            L.Dense(10, activation="softmax", name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/IIC2613-Inteligencia-Artificial-2022-1/Syllabus/issues/99",
+        title="Dimensiones Red Neuronal",
+        reported="ValueError: Shapes (None, 10) and (None, 130, 13, 10) are incompatible",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "dense_out"}, {"code": "SL111", "layer": "dense_out"}],
+        fix="A Flatten before the Dense layers turns the (130, 13, 1) input into one vector per sample, so the "
+            "softmax output is (None, 10) like y_train.",
+        bug=build(False), fixed=build(True),
+        bug_data=data("categorical_crossentropy", [None, 130, 13, 1], [None, 10]),
+        fixed_data=data("categorical_crossentropy", [None, 130, 13, 1], [None, 10]),
+        notes="The first Dense layer's unit count is not in the report; 64 stands in. The reply lists checks "
+              "without a fix; the twin flattens, the usual fix for Dense on an unflattened input.",
+    )
+
+
+@case
+def gh_keras_core_323_multi_output_dict_targets_healthy():
+    def build():
+        inp = keras.Input((5,), name="input")
+        dense1 = L.Dense(10, activation="relu", name="dense1")(inp)
+        out1 = L.Dense(2, name="out1")(dense1)
+        out2 = L.Dense(3, name="out2")(dense1)
+        return keras.Model(inputs=inp, outputs={"out1": out1, "out2": out2}, name="functional")
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras-core/issues/323",
+        title="Error when training a multi-output model: AttributeError: 'dict' object has no attribute 'dtype'",
+        reported="history = model.fit(X, {\"out1\": Y1, \"out2\": Y2})   #!!! AttributeError: 'dict' object has no "
+                 "attribute 'dtype'",
+        bug_class="target-shape",
+        expected=[],
+        fix="Healthy: dict targets keyed by the output names, Y1 (b, 2) and Y2 (b, 3) under mse (the error was a "
+            "keras-core bug, fixed there).",
+        bug=None, fixed=build,
+        fixed_data=data("mse", [None, 5], {"out1": [None, 2], "out2": [None, 3]}),
+        notes="Healthy multi-output setup from a real report.",
+    )
+
+
+@case
+def gh_keras_3046_lstm_fed_2d_frames():
+    def build():
+        return seq(
+            keras.Input((None, 39), name="input"),
+            L.LSTM(32, return_sequences=True),
+            L.LSTM(32, return_sequences=True),
+            L.LSTM(32),
+            L.Dense(39, activation="softmax"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/3046",
+        title="lstm for phoneme classification",
+        reported="'Wrong number of dimensions: expected 3, got 2 with shape (64, 39).'",
+        bug_class="data-input",
+        expected=[{"code": "SL201", "layer": "input"}],
+        fix="The MFCC frames are fed as sequences: X_train reshaped to (samples, timesteps, 39).",
+        bug=build, fixed=build,
+        bug_data=data("categorical_crossentropy", [None, 39], [None, 39]),
+        fixed_data=data("categorical_crossentropy", [None, 1, 39], [None, 39]),
+        notes="The twin feeds one frame per sequence (timesteps 1), the smallest reshape that gives the LSTM its "
+              "3-D input; the thread explains the (batch_size, timesteps, data_dim) layout.",
+    )
+
+
+@case
+def so_cce_integer_next_word_labels_developerload():
+    num, steps = 50, 10
+
+    def build():
+        return seq(
+            keras.Input((steps,)),
+            L.Embedding(num, 64),
+            L.Bidirectional(L.LSTM(32)),
+            L.Dense(num, activation="softmax", name="dense_out"),
+        )
+    return dict(
+        source="qa",
+        url="https://www.developerload.com/error-while-using-categoricalcrossentropy",
+        title="Error while using categorical_crossentropy",
+        reported="ValueError: You are passing a target array of shape (453, 1) while using as loss "
+                 "`categorical_crossentropy`. `categorical_crossentropy` expects targets to be binary matrices "
+                 "(1s and 0s) of shape (samples, classes).",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "dense_out"}],
+        fix="Y = to_categorical(Y, num_classes=num): one-hot next-word targets for the num-way softmax.",
+        bug=build, fixed=build,
+        bug_data=data("categorical_crossentropy", [None, steps], [None, 1], "int64", num - 1),
+        fixed_data=data("categorical_crossentropy", [None, steps], [None, num]),
+        notes="A stored copy of a Stack Overflow question with its answer. The vocabulary size (num) and "
+              "max_len - 1 are not in the question; 50 and 10 stand in.",
+    )
+
+
 if __name__ == "__main__":
     main(sys.argv)
