@@ -22,6 +22,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# oneDNN kernels abort the process (glibc malloc assertion) when training mini_XCEPTION's
+# SeparableConv2D blocks with TF 2.21 on CPU; the reference kernels run every case.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
@@ -642,6 +645,146 @@ def so_cce_integer_next_word_labels_developerload():
         fixed_data=data("categorical_crossentropy", [None, steps], [None, num]),
         notes="A stored copy of a Stack Overflow question with its answer. The vocabulary size (num) and "
               "max_len - 1 are not in the question; 50 and 10 stand in.",
+    )
+
+
+
+def _mini_xception(input_shape, num_classes):
+    """mini_XCEPTION from oarriaga/face_classification (src/models/cnn.py)."""
+    reg = keras.regularizers.l2(0.01)
+    img_input = keras.Input(input_shape, name="input")
+    x = L.Conv2D(8, (3, 3), strides=(1, 1), kernel_regularizer=reg, use_bias=False)(img_input)
+    x = L.BatchNormalization()(x)
+    x = L.Activation("relu")(x)
+    x = L.Conv2D(8, (3, 3), strides=(1, 1), kernel_regularizer=reg, use_bias=False)(x)
+    x = L.BatchNormalization()(x)
+    x = L.Activation("relu")(x)
+    for filters in (16, 32, 64, 128):
+        residual = L.Conv2D(filters, (1, 1), strides=(2, 2), padding="same", use_bias=False)(x)
+        residual = L.BatchNormalization()(residual)
+        x = L.SeparableConv2D(filters, (3, 3), padding="same", use_bias=False)(x)
+        x = L.BatchNormalization()(x)
+        x = L.Activation("relu")(x)
+        x = L.SeparableConv2D(filters, (3, 3), padding="same", use_bias=False)(x)
+        x = L.BatchNormalization()(x)
+        x = L.MaxPooling2D((3, 3), strides=(2, 2), padding="same")(x)
+        x = L.add([x, residual])
+    x = L.Conv2D(num_classes, (3, 3), padding="same")(x)
+    x = L.GlobalAveragePooling2D()(x)
+    output = L.Activation("softmax", name="predictions")(x)
+    return keras.Model(img_input, output, name="functional")
+
+
+@case
+def gh_face_classification_85_rgb_into_grayscale_model():
+    return dict(
+        source="github",
+        url="https://github.com/oarriaga/face_classification/issues/85",
+        title="Using new training model",
+        reported="ValueError: Error when checking : expected input_1 to have shape (None, 64, 64, 1) but got array "
+                 "with shape (1, 64, 64, 3)",
+        bug_class="data-input",
+        expected=[{"code": "SL201", "layer": "input"}],
+        fix="The maintainer: change the model input_shape in the training script to fit the images, "
+            "(64, 64, 3).",
+        bug=lambda: _mini_xception((64, 64, 1), 2), fixed=lambda: _mini_xception((64, 64, 3), 2),
+        bug_data=data("categorical_crossentropy", [None, 64, 64, 3], [None, 2]),
+        fixed_data=data("categorical_crossentropy", [None, 64, 64, 3], [None, 2]),
+        notes="mini_XCEPTION and its compile (categorical_crossentropy, 2 gender classes) from the repository's "
+              "train_gender_classifier.py; the SeparableConv2D kernel_regularizer, which Keras 3 does not accept "
+              "there, is left out (no effect on shapes).",
+    )
+
+
+@case
+def gh_keras_11441_softmax_one_unit_sparse_ce_regression():
+    def build(bug):
+        return lambda: seq(
+            keras.Input((1,), name="input"),
+            L.Dense(10, activation="relu"),
+            L.Dense(32, activation="relu"),
+            L.Dense(1, activation="softmax" if bug else None, name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/11441",
+        title="Keras InvalidArgumentError while model.fit",
+        reported="InvalidArgumentError on model.fit(train1, train2) with Dense(1, activation = 'softmax') and "
+                 "loss=\"sparse_categorical_crossentropy\" (train1 = years, train2 = population)",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "dense_out"}, {"code": "SL202", "layer": "dense_out"}],
+        fix="Predicting a population from the year is regression: a linear Dense(1) output trained with "
+            "mean_squared_error.",
+        bug=build(True), fixed=build(False),
+        bug_data=data("sparse_categorical_crossentropy", [None, 1], [None], "int64", 1400000000),
+        fixed_data=data("mean_squared_error", [None, 1], [None]),
+        notes="The thread's reply is cut in the stored copy; the twin is the regression head the data call for. "
+              "y_max is China's population, the order of the labels fed.",
+    )
+
+
+@case
+def gh_keras_12674_autoencoder_23px_to_20px():
+    def build(fixed):
+        def make():
+            size = 24 if fixed else 23
+            inp = keras.Input((size, size, 1), name="input")
+            x = L.Conv2D(16, (3, 3), activation="relu", padding="same")(inp)
+            x = L.MaxPooling2D((2, 2), padding="same")(x)
+            x = L.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+            x = L.MaxPooling2D((2, 2), padding="same")(x)
+            x = L.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+            encoded = L.MaxPooling2D((2, 2), padding="same")(x)
+            x = L.Conv2D(8, (3, 3), activation="relu", padding="same")(encoded)
+            x = L.UpSampling2D((2, 2))(x)
+            x = L.Conv2D(8, (3, 3), activation="relu", padding="same")(x)
+            x = L.UpSampling2D((2, 2))(x)
+            x = L.Conv2D(16, (3, 3), activation="relu", padding="same" if fixed else "valid")(x)
+            x = L.UpSampling2D((2, 2))(x)
+            decoded = L.Conv2D(1, (3, 3), activation="sigmoid", padding="same", name="decoded")(x)
+            return keras.Model(inp, decoded, name="functional")
+        return make
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/12674",
+        title="Getting ValueError for unknown reason",
+        reported="ValueError: Error when checking target: expected conv2d_7 to have shape (20, 20, 1) but got "
+                 "array wit…",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "decoded"}, {"code": "SL112", "layer": "decoded"}],
+        fix="Three 2x poolings need a side divisible by 8 and 'same' padding on every decoder conv: profiles "
+            "zero-padded to 24x24 and the 'valid' Conv2D(16) made 'same'.",
+        bug=build(False), fixed=build(True),
+        bug_data=data("binary_crossentropy", [None, 23, 23, 1], [None, 23, 23, 1]),
+        fixed_data=data("binary_crossentropy", [None, 24, 24, 1], [None, 24, 24, 1]),
+        notes="No answer is in the stored thread; the twin is the minimal change that makes the autoencoder "
+              "return its input size.",
+    )
+
+
+@case
+def gh_keras_7303_sparse_ce_with_onehot_3570_classes():
+    def build(fixed):
+        return lambda: seq(
+            keras.Input((79,)),
+            L.Dense(1024, activation="relu"),
+            L.Dense(2048, activation="relu"),
+            L.Dense(3570, activation="softmax" if fixed else "sigmoid", name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/7303",
+        title="sparse_categorical_crossentropy loss function output shape didn't match",
+        reported="ValueError: Error when checking model target: expected dense_42 to have shape (None, 1) but got "
+                 "array with shape (1055, 3570)",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "dense_out"}],
+        fix="One-hot targets of 3570 classes go with categorical_crossentropy over a softmax output.",
+        bug=build(False), fixed=build(True),
+        bug_data=data("sparse_categorical_crossentropy", [None, 79], [None, 3570]),
+        fixed_data=data("categorical_crossentropy", [None, 79], [None, 3570]),
+        notes="No accepted answer is in the stored thread; the twin pairs the one-hot targets with "
+              "categorical_crossentropy and a softmax output.",
     )
 
 
