@@ -788,5 +788,66 @@ def gh_keras_7303_sparse_ce_with_onehot_3570_classes():
     )
 
 
+
+@case
+def gh_keras_6351_lstm_fixed_timesteps_vs_test_sequences():
+    def build(steps):
+        return lambda: seq(
+            keras.Input((steps, 215), name="input"),
+            L.LSTM(100, return_sequences=True),
+            L.Dense(215),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/6351",
+        title="Expected 3 dimensions but got array with shape (11, 2)",
+        reported="ValueError: Error when checking input: expected lstm_1_input to have shape (973, 215) but got "
+                 "array with shape (61, 215)",
+        bug_class="data-input",
+        expected=[{"code": "SL201", "layer": "input"}],
+        fix="An LSTM that must read 973-day training and 61-day test sequences declares a free time axis: "
+            "input_shape=(None, 215).",
+        bug=build(973), fixed=build(None),
+        bug_data=data("mean_squared_error", [None, 61, 215], [None, 61, 215]),
+        fixed_data=data("mean_squared_error", [None, 61, 215], [None, 61, 215]),
+        notes="A comment in the thread (ZisisFl, 2019-01-17); the data are the test split passed as "
+              "validation_data. The thread has no fix for it; the twin frees the time axis.",
+    )
+
+
+@case
+def gh_keras_5324_denoising_autoencoder_channels_first_data():
+    def build(fixed):
+        def make():
+            inp = keras.Input((28, 28, 1) if fixed else (1, 28, 28), name="input")
+            x = L.Conv2D(32, (3, 3), activation="relu", padding="same")(inp)
+            x = L.MaxPooling2D((2, 2), padding="same")(x)
+            x = L.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+            encoded = L.MaxPooling2D((2, 2), padding="same")(x)
+            x = L.Conv2D(32, (3, 3), activation="relu", padding="same")(encoded)
+            x = L.UpSampling2D((2, 2))(x)
+            x = L.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+            x = L.UpSampling2D((2, 2))(x)
+            decoded = L.Conv2D(1, (3, 3), activation="sigmoid", padding="same", name="decoded")(x)
+            return keras.Model(inp, decoded, name="functional")
+        return make
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/5324",
+        title="cannot run keras test autoencoders code: Error when checking model target",
+        reported="ValueError Error when checking model target: expected convolution2d_5 to have shape "
+                 "(None, 4, 28, 1) but got array with shape (60000, 1, 28, 28)",
+        bug_class="channels-order",
+        expected=[{"code": "SL202", "layer": "decoded"}, {"code": "SL113", "layer": "input"}],
+        fix="With the TensorFlow backend (channels_last) the images are (28, 28, 1): Input(shape=(28, 28, 1)) "
+            "and x_train reshaped to (len(x_train), 28, 28, 1).",
+        bug=build(False), fixed=build(True),
+        bug_data=data("binary_crossentropy", [None, 1, 28, 28], [None, 1, 28, 28]),
+        fixed_data=data("binary_crossentropy", [None, 28, 28, 1], [None, 28, 28, 1]),
+        notes="The Keras blog's denoising autoencoder, written for Theano's (1, 28, 28) layout, run under "
+              "TensorFlow's channels_last: the (1, 28, 28) input is read as 1x28 pixels of 28 channels.",
+    )
+
+
 if __name__ == "__main__":
     main(sys.argv)
