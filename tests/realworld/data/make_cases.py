@@ -849,5 +849,220 @@ def gh_keras_5324_denoising_autoencoder_channels_first_data():
     )
 
 
+
+@case
+def gh_tf_28718_linear_head_with_probability_bce():
+    def build():
+        return seq(
+            keras.Input((5, 5, 1280), name="features"),
+            L.GlobalAveragePooling2D(),
+            L.Dense(1, name="prediction"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/tensorflow/tensorflow/issues/28718",
+        title="Transfer Learning Using Pretrained ConvNets tutorial should use sigmoid activation",
+        reported="You don't need an activation function here because this prediction will be treated as a logit "
+                 "… Later we use loss=\"binary_crossentropy\" in model.compile. binary_crossentropy by default has "
+                 "from_logits=False and expect a probability",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "prediction"}],
+        fix="The maintainers keep the linear head and set from_logits=True in the binary crossentropy.",
+        bug=build, fixed=build,
+        bug_data=data("binary_crossentropy", [None, 5, 5, 1280], [None, 1], "int64", 1),
+        fixed_data=data("binary_crossentropy", [None, 5, 5, 1280], [None, 1], "int64", 1, from_logits=True),
+        notes="The tutorial's frozen MobileNetV2 base (160x160 images to a 5x5x1280 map) is left out: the model "
+              "starts at that feature map, so the head and the loss are as in the tutorial.",
+    )
+
+
+@case
+def gh_tf_docs_1627_softmax_before_logits_loss():
+    def build(softmax):
+        return lambda: seq(
+            keras.Input((32, 32, 3)),
+            L.Conv2D(32, (3, 3), activation="relu"),
+            L.MaxPooling2D((2, 2)),
+            L.Conv2D(64, (3, 3), activation="relu"),
+            L.MaxPooling2D((2, 2)),
+            L.Conv2D(64, (3, 3), activation="relu"),
+            L.Flatten(),
+            L.Dense(64, activation="relu"),
+            L.Dense(10, activation="softmax" if softmax else None, name="dense_out"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/tensorflow/docs/pull/1627",
+        title="Softmax fix in CNN",
+        reported="Fixed softmax activation (added missing `activation` argument to last `Dense` layer) in CNN "
+                 "tutorial.",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "dense_out"}],
+        fix="The reviewer: the loss is SparseCategoricalCrossentropy(from_logits=True), so the output layer stays "
+            "linear (logits) and needs no softmax.",
+        bug=build(True), fixed=build(False),
+        bug_data=data("sparse_categorical_crossentropy", [None, 32, 32, 3], [None, 1], "uint8", 9,
+                      from_logits=True),
+        fixed_data=data("sparse_categorical_crossentropy", [None, 32, 32, 3], [None, 1], "uint8", 9,
+                        from_logits=True),
+        notes="The bug is the pull request's proposed change to the TensorFlow CNN tutorial (CIFAR-10, labels "
+              "(n, 1) uint8); the twin is the tutorial as kept.",
+    )
+
+
+@case
+def so_three_classes_one_sigmoid_unit_bce_19633():
+    def build(fixed):
+        return lambda: seq(
+            keras.Input((150, 150, 3)),
+            L.Conv2D(32, (3, 3)),
+            L.Activation("relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Conv2D(32, (3, 3)),
+            L.Activation("relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Conv2D(64, (3, 3)),
+            L.Activation("relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Flatten(),
+            L.Dense(64),
+            L.Activation("relu"),
+            L.Dropout(0.5),
+            L.Dense(3 if fixed else 1),
+            L.Activation("softmax" if fixed else "sigmoid", name="activation_out"),
+        )
+    return dict(
+        source="qa",
+        url="https://python.19633.com/sv/python-tag-6/Keras-6/1006050775.html",
+        title="Keras: three classes trained with Dense(1), sigmoid and binary_crossentropy",
+        reported="model.add(Dense(1)) … sigmoid … binary_crossentropy on three classes (answer: the problem is "
+                 "caused by a mismatch between the number of output classes (three) and the final activation "
+                 "and loss)",
+        bug_class="target-shape",
+        expected=[{"code": "SL202", "layer": "activation_out"}],
+        fix="Dense(3) with softmax, categorical_crossentropy, and class_mode='categorical' in the generators so "
+            "the targets are one-hot rows of 3.",
+        bug=build(False), fixed=build(True),
+        bug_data=data("binary_crossentropy", [None, 150, 150, 3], [None], "float32", 2),
+        fixed_data=data("categorical_crossentropy", [None, 150, 150, 3], [None, 3]),
+        notes="A stored translated copy of a Stack Overflow answer (the question's own text is not in the copy; "
+              "the title here describes it). The image size is not in the answer; the Keras blog's 150x150 "
+              "stands in. The labels 0..2 of class_mode='binary' meet one sigmoid unit: the shapes agree, the "
+              "label range (y_max 2 under binary_crossentropy) does not.",
+    )
+
+
+@case
+def keras_io_mnist_convnet_onehot_healthy():
+    def build():
+        return seq(
+            keras.Input((28, 28, 1)),
+            L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Flatten(),
+            L.Dropout(0.5),
+            L.Dense(10, activation="softmax"),
+        )
+    return dict(
+        source="blog",
+        url="https://github.com/keras-team/keras-io/blob/master/examples/vision/mnist_convnet.py",
+        title="Simple MNIST convnet",
+        reported="y_train = keras.utils.to_categorical(y_train, num_classes); "
+                 "model.compile(loss=\"categorical_crossentropy\", …)",
+        bug_class="target-shape",
+        expected=[],
+        fix="Healthy: one-hot (b, 10) targets under categorical_crossentropy, images with their channel axis.",
+        bug=None, fixed=build,
+        fixed_data=data("categorical_crossentropy", [None, 28, 28, 1], [None, 10]),
+        notes="Healthy setup: the keras.io example (see also keras-team/keras-io pull request 916, where the "
+              "maintainer keeps categorical_crossentropy because the labels are one-hot).",
+    )
+
+
+@case
+def keras_io_timeseries_fordA_sparse_ce_healthy():
+    def build():
+        inp = keras.Input((500, 1), name="input")
+        x = inp
+        for _ in range(3):
+            x = L.Conv1D(filters=64, kernel_size=3, padding="same")(x)
+            x = L.BatchNormalization()(x)
+            x = L.ReLU()(x)
+        x = L.GlobalAveragePooling1D()(x)
+        out = L.Dense(2, activation="softmax")(x)
+        return keras.Model(inp, out, name="functional")
+    return dict(
+        source="blog",
+        url="https://keras.io/examples/timeseries/timeseries_classification_from_scratch",
+        title="Timeseries classification from scratch",
+        reported="FordA series reshaped to (n, 500, 1), labels mapped to 0/1, "
+                 "loss=\"sparse_categorical_crossentropy\"",
+        bug_class="target-shape",
+        expected=[],
+        fix="Healthy: integer labels (b,) below the 2 softmax units under sparse_categorical_crossentropy.",
+        bug=None, fixed=build,
+        fixed_data=data("sparse_categorical_crossentropy", [None, 500, 1], [None], "int64", 1),
+        notes="Healthy setup from the keras.io example (three Conv1D/BatchNormalization/ReLU blocks, global "
+              "average pooling, softmax over num_classes = 2).",
+    )
+
+
+@case
+def gh_dlwp_189_imdb_one_sigmoid_unit_healthy():
+    def build():
+        return seq(
+            keras.Input((10000,)),
+            L.Dense(16, activation="relu"),
+            L.Dense(16, activation="relu"),
+            L.Dense(1, activation="sigmoid"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/fchollet/deep-learning-with-python-notebooks/issues/189",
+        title="IMDB example, why we have 1 neuron in the last layer",
+        reported="In case of IMDB example, why did we initialize the last layer with only 1 neuron? Though we have "
+                 "two classes",
+        bug_class="loss-output",
+        expected=[],
+        fix="Healthy: for binary classification one sigmoid unit with 0/1 labels and binary_crossentropy is "
+            "sufficient (the replies).",
+        bug=None, fixed=build,
+        fixed_data=data("binary_crossentropy", [None, 10000], [None], "float32", 1),
+        notes="Healthy setup: the book's IMDB model (multi-hot 10000-word input).",
+    )
+
+
+@case
+def gh_keras_6636_mnist_cnn_softmax_cce_healthy():
+    def build():
+        return seq(
+            keras.Input((28, 28, 1)),
+            L.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            L.Conv2D(64, (3, 3), activation="relu"),
+            L.MaxPooling2D(pool_size=(2, 2)),
+            L.Dropout(0.25),
+            L.Flatten(),
+            L.Dense(128, activation="relu"),
+            L.Dropout(0.5),
+            L.Dense(10, activation="softmax"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/keras-team/keras/issues/6636",
+        title="MNIST_CNN example uses double softmax?",
+        reported="model.add(Dense(num_classes, activation='softmax')); "
+                 "model.compile(loss=keras.losses.categorical_crossentropy, …) — are we violating the warning?",
+        bug_class="loss-output",
+        expected=[],
+        fix="Healthy: keras.losses.categorical_crossentropy takes the result of a softmax (from_logits=False), "
+            "as the reply says.",
+        bug=None, fixed=build,
+        fixed_data=data("categorical_crossentropy", [None, 28, 28, 1], [None, 10]),
+        notes="Healthy setup: the Keras mnist_cnn.py example the report quotes.",
+    )
+
+
 if __name__ == "__main__":
     main(sys.argv)
