@@ -1064,5 +1064,37 @@ def gh_keras_6636_mnist_cnn_softmax_cce_healthy():
     )
 
 
+
+@case
+def gh_tcav_121_sigmoid_head_with_logits_sparse_ce():
+    def build(sigmoid):
+        return lambda: seq(
+            keras.Input((638,), name="merged_features"),
+            L.Dense(1000),
+            L.BatchNormalization(),
+            L.Dense(256),
+            L.BatchNormalization(),
+            L.Dense(23, activation="sigmoid" if sigmoid else None, name="pred"),
+        )
+    return dict(
+        source="github",
+        url="https://github.com/tensorflow/tcav/issues/121",
+        title="Question regarding discrete model prediction layer activation function and model loss function",
+        reported="why is the from_logits parameter set to true in the SparseCategoricalCrossentropy loss function, "
+                 "if the prediction layer of the model already has a sigmoid activation function?",
+        bug_class="loss-output",
+        expected=[{"code": "SL203", "layer": "pred"}],
+        fix="With SparseCategoricalCrossentropy(from_logits=True) the prediction layer outputs logits: Dense(23) "
+            "without the sigmoid.",
+        bug=build(True), fixed=build(False),
+        bug_data=data("sparse_categorical_crossentropy", [None, 638], [None], "int64", 22, from_logits=True),
+        fixed_data=data("sparse_categorical_crossentropy", [None, 638], [None], "int64", 22, from_logits=True),
+        notes="kdd99_model.py splits 41 features and embeds the 3 categorical ones (200 wide each) before the "
+              "dense head; the model here starts at the concatenated 38 + 3 x 200 = 638 features, so the head "
+              "and the loss are as in the repository. The issue is unanswered; the twin drops the sigmoid the "
+              "question points at.",
+    )
+
+
 if __name__ == "__main__":
     main(sys.argv)
