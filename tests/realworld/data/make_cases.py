@@ -346,11 +346,11 @@ def gh_keras_7749_sparse_ce_with_onehot_targets():
 def gh_keras_1894_grayscale_without_channel_axis():
     def build():
         return seq(
-            keras.Input((1, 31, 31), name="input"),
-            L.Conv2D(16, (7, 7), padding="valid", activation="tanh", data_format="channels_first"),
-            L.Conv2D(32, (3, 3), padding="valid", activation="tanh", data_format="channels_first"),
-            L.Conv2D(64, (3, 3), padding="valid", activation="tanh", data_format="channels_first"),
-            L.Flatten(data_format="channels_first"),
+            keras.Input((31, 31, 1), name="input"),
+            L.Conv2D(16, (7, 7), padding="valid", activation="tanh"),
+            L.Conv2D(32, (3, 3), padding="valid", activation="tanh"),
+            L.Conv2D(64, (3, 3), padding="valid", activation="tanh"),
+            L.Flatten(),
             L.Dense(23, activation="tanh"),
             L.Dense(11, activation="sigmoid"),
             L.Dense(1, activation="sigmoid"),
@@ -363,11 +363,14 @@ def gh_keras_1894_grayscale_without_channel_axis():
                  "Convolution2D(..., input_shape=(1, 31, 31)): wrong number of dimensions",
         bug_class="data-input",
         expected=[{"code": "SL201", "layer": "input"}],
-        fix="The images get their channel axis: dataset reshaped to (nbimages, 1, 31, 31).",
+        fix="The images get their channel axis: dataset reshaped to (nbimages, 31, 31, 1) (Theano layout: (nbimages, 1, 31, 31)).",
         bug=build, fixed=build,
         bug_data=data("binary_crossentropy", [None, 31, 31], [None, 1]),
-        fixed_data=data("binary_crossentropy", [None, 1, 31, 31], [None, 1]),
-        notes="Theano-era model (channels_first); written with data_format='channels_first'. The report's "
+        fixed_data=data("binary_crossentropy", [None, 31, 31, 1], [None, 1]),
+        notes="Theano-era model (input_shape=(1, 31, 31), channels_first), written channels_last: TensorFlow's CPU "
+              "kernels train no channels_first Conv2D, and the missing channel axis is the same bug. Keras 3 adds a "
+              "missing trailing axis of size 1 to the input by itself, so it trains on (b, 31, 31) without a "
+              "word: the old error is gone, the data still lack the axis the model declares. The report's "
               "activation='tang' typo is written as 'tanh'.",
     )
 
