@@ -406,7 +406,7 @@ def gh_keras_14729_cce_on_one_sigmoid_unit():
 
 
 @case
-def so_softmax_one_unit_bce_always_one_45799474():
+def so_softmax_one_unit_bce_always_one_techfeed():
     def build(act):
         return lambda: seq(
             keras.Input((10, 4)),
