@@ -31,8 +31,14 @@ def feature_map_collapse(graph: Graph, params: dict):
         collapsed = [n is not None and o is not None and 0 < o < low <= n
                      and not (k is not None and k >= n)
                      for n, o, k in zip(view["in_size"], view["out_size"], kernel)]
-        if any(collapsed) and graph.read_by_window(t):
+        if any(collapsed) and graph.read_by_window(t) and not _upsampled_later(graph, t):
             yield t, {}
+
+
+def _upsampled_later(graph: Graph, t) -> bool:
+    """An encoder-decoder's bottleneck: the map is made larger again further down."""
+    return any(FAMILY_OF.get(graph.layer(i).class_name) in ("upsample", "transpose")
+               or graph.layer(i).class_name == "Resizing" for i in graph.descendants(t))
 
 
 def stride_exceeds_kernel(graph: Graph, params: dict):
@@ -48,14 +54,20 @@ def stride_exceeds_kernel(graph: Graph, params: dict):
             yield t, {}
 
 
-def _in_residual_block(graph: Graph, t) -> bool:
-    """``t``'s input is also read by another branch, and the two branches are merged."""
-    source = graph.producer(t)
+def _in_residual_block(graph: Graph, t, most_steps: int = 8) -> bool:
+    """Another branch from the tensor ``t``'s branch forks off (``t``'s input, or a few
+    single-reader layers above it: NASNet shifts its second path by a pad and a crop)
+    is merged with ``t``'s branch."""
+    child, source = t, graph.producer(t)
+    for _ in range(most_steps):
+        if source is None or len(graph.readers.get(source.call.id, ())) > 1:
+            break
+        child, source = source, graph.producer(source)
     if source is None:
         return False
-    mine = graph.descendants(t) | {t.call.id}
+    mine = graph.descendants(child) | {child.call.id}
     for other in graph.readers.get(source.call.id, ()):
-        if other is t:
+        if other is child:
             continue
         joined = mine & (graph.descendants(other) | {other.call.id})
         if any(FAMILY_OF.get(graph.layer(i).class_name) == "merge" for i in joined):
@@ -93,7 +105,9 @@ def _same_rank(reader, layer) -> bool:
 
 
 def dense_on_large_flatten(graph: Graph, params: dict):
-    """A Flatten of a map with spatial area > ``max_area`` that feeds a Dense layer."""
+    """A Flatten of a feature map with spatial area > ``max_area`` (or more than
+    ``max_features`` values) that feeds a Dense layer; or of the map a Dense made of the
+    image pixel by pixel (a Dense put before the Flatten instead of after it)."""
     for t in graph.trace.layers:
         if t.class_name != "Flatten" or not t.input_shapes or t.input_shapes[0] is None:
             continue
@@ -111,7 +125,10 @@ def dense_on_large_flatten(graph: Graph, params: dict):
             area *= d
         dense = [c for c in graph.readers.get(t.call.id, ()) if FAMILY_OF.get(c.class_name) == "dense"]
         features = area * channels if channels else None
-        if dense and (area > params["max_area"] or (features or 0) > params["max_features"]):
+        per_pixel = FAMILY_OF.get(origin.class_name) == "dense" and area > 1 \
+            and getattr(graph.origin(origin), "class_name", None) == "InputLayer"
+        if dense and (per_pixel or area > params["max_area"]
+                      or (features or 0) > params["max_features"]):
             units = dense[0].call.config.get("units")
             yield t, {
                 "map_text": per_axis(spatial) + (f"×{channels}" if channels else ""),

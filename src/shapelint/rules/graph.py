@@ -107,6 +107,11 @@ class Graph:
         """Call ids of every layer call that reads, directly or not, what ``t`` outputs."""
         return _downstream({t.call.id}, self.readers) - {t.call.id}
 
+    def downstream_names(self, names: set) -> set:
+        """The layers named ``names`` and every layer call that reads them, by name."""
+        start = {t.call.id for t in self.trace.layers if t.name in names}
+        return {self.layer(i).name for i in _downstream(start, self.readers)}
+
 
 def sources(t) -> list:
     """The tensors a layer call reads: its positional and keyword tensors, and for a

@@ -27,8 +27,9 @@ def dense_on_unflattened_map(graph: Graph, params: dict):
         if origin is None or origin.class_name in DENSE:
             continue  # a Dense before it on the same map has the finding
         if origin.class_name == "InputLayer":
-            # an image, or a 2-D array fed to a model of Dense layers only (MNIST as 28×28)
-            if len(shape) < 4 and not only_pointwise:
+            # an image, or a 2-D array of fixed size fed to a model of Dense layers only
+            # (MNIST as 28×28); a sequence of any length is read position-wise
+            if len(shape) < 4 and not (only_pointwise and shape[1] is not None):
                 continue
             what = "the input"
         elif is_window(origin.class_name):
@@ -41,11 +42,22 @@ def dense_on_unflattened_map(graph: Graph, params: dict):
         rank = len(shape)
         first = origin.class_name != "InputLayer" and channels_first(origin)
         positions = [shape[a] for a in spatial_axes(rank, first)]
-        yield t, {"map_shape": format_shape(shape), "origin": what,
+        fields = {"map_shape": format_shape(shape), "origin": what,
                   "positions": per_axis(positions), "output": output.name,
                   "output_shape": format_shape(output.output_shapes[0]),
                   "reducer": "Flatten() or GlobalAveragePooling{}D()".format(rank - 2)
                   if rank <= 5 else "Flatten()"}
+        yield t, fields  # where the Flatten belongs
+        last = _last_dense(graph, output)
+        if last is not None and last is not t:
+            yield last, fields  # and the Dense that makes the output's wrong shape
+
+
+def _last_dense(graph: Graph, t):
+    """The Dense nearest above ``t`` (itself included) through position-wise layers."""
+    while t is not None and t.class_name not in DENSE:
+        t = graph.producer(t) if t.class_name in POSITIONWISE else None
+    return t
 
 
 UPSAMPLING = frozenset({"upsample", "transpose"})
