@@ -172,6 +172,8 @@ def write_case(folder: Path, spec: dict) -> dict:
         if bug_model is not None and spec.get("bug_config") is None:
             bug_cfg = model_dict(bug_model)
         else:
+            if spec.get("bug_config") is None:
+                raise RuntimeError(f"{meta['id']}: Keras refuses the bug and no bug_config is given: {verdict['bug']}")
             keras.backend.clear_session()
             built = spec["bug_config"]()
             bug_cfg = built if isinstance(built, dict) else model_dict(built)
