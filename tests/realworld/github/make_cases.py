@@ -329,7 +329,7 @@ def gh_artificio_12_autoencoder_460x692():
         reported=("ValueError: A target array with shape (73, 458, 690, 3) was passed for an output of shape "
                   "(None, 460, 692, 3) while using as loss `binary_crossentropy`."),
         bug_class="output-size-mismatch",
-        expected=[{"code": "SL112", "layer": "decoded"}],
+        expected=[{"code": "SL112", "layer": "up_sampling2d"}],
         fix="'same' padding on every decoder conv and images resized to a multiple of 8 (464×696).",
         input_shape=[458, 690, 3],
     )
@@ -364,7 +364,7 @@ def gh_keras_12674_autoencoder_23_to_20():
         title="Getting ValueError for unknown reason",
         reported="ValueError: Error when checking target: expected conv2d_7 to have shape (20, 20, 1) but got array wit…",
         bug_class="output-size-mismatch",
-        expected=[{"code": "SL112", "layer": "conv2d_7"}],
+        expected=[{"code": "SL112", "layer": "conv2d_6"}],
         fix="the one 'valid' conv made 'same' and the 23×23 profiles zero-padded to 24×24 (a multiple of 8).",
         input_shape=[23, 23, 1],
     )
@@ -685,7 +685,7 @@ def gh_keras_19964_unet_358_concat():
         reported=("ValueError: A `Concatenate` layer requires inputs with matching shapes except for the "
                   "concatenation axis. Received: input_shape=[(None, 88, 88, 128), (None, 89, 89, 128)]"),
         bug_class="merge-mismatch",
-        expected=[{"code": "SL002", "layer": "concatenate_1"}],
+        expected=[{"code": "SL002", "layer": "concatenate"}],
         fix="the user's earlier 256×256 input, where every pooling divides evenly.",
         input_shape=[358, 358, 1],
     )
@@ -899,6 +899,136 @@ def gh_segmentation_models_154_unet_valid_no_crop():
                 bug_config=lambda: unet(None, False), fixed=lambda: unet(572, True))
 
 
+@case
+def gh_chess_alpha_zero_pr90_bn_last_axis_channels_first():
+    n_res = 7  # configs/normal.py: cnn_filter_num 256, first kernel 5, kernel 3, 7 residual layers, value_fc 256
+    bns = (["input_batchnorm"] + [f"res{i}_batchnorm{j}" for i in range(1, n_res + 1) for j in (1, 2)]
+           + ["policy_batchnorm", "value_batchnorm"])
+    meta = dict(
+        id="gh_chess_alpha_zero_pr90_bn_last_axis_channels_first",
+        source="github",
+        url="https://github.com/Zeta36/chess-alpha-zero/pull/90",
+        title="Update BN axis",
+        reported=("If channels first, then batch normalization should be on the axis 1 (channel axis). \"axis=-1\" is "
+                  "in the case where channels are on the last dimension (batch, width, height, channels)."),
+        bug_class="normalization-axis",
+        expected=[{"code": "SL115", "layer": name} for name in bns],
+        fix="the merged pull request (commit 76f8bfe): BatchNormalization(axis=1) after every channels_first conv.",
+        input_shape=[18, 8, 8],
+    )
+    cf = "channels_first"
+
+    def chess(axis):
+        # src/chess_zero/agent/model_chess.py at 06fc455 (the parent of the fix), n_labels = 1968 UCI moves.
+        in_x = keras.Input((18, 8, 8), name="input_1")
+        x = layers.Conv2D(256, 5, padding="same", data_format=cf, use_bias=False, name="input_conv-5-256")(in_x)
+        x = layers.BatchNormalization(axis=axis, name="input_batchnorm")(x)
+        x = layers.Activation("relu", name="input_relu")(x)
+        for i in range(1, n_res + 1):
+            res = x
+            x = layers.Conv2D(256, 3, padding="same", data_format=cf, use_bias=False, name=f"res{i}_conv1-3-256")(x)
+            x = layers.BatchNormalization(axis=axis, name=f"res{i}_batchnorm1")(x)
+            x = layers.Activation("relu", name=f"res{i}_relu1")(x)
+            x = layers.Conv2D(256, 3, padding="same", data_format=cf, use_bias=False, name=f"res{i}_conv2-3-256")(x)
+            x = layers.BatchNormalization(axis=axis, name=f"res{i}_batchnorm2")(x)
+            x = layers.Add(name=f"res{i}_add")([res, x])
+            x = layers.Activation("relu", name=f"res{i}_relu2")(x)
+        res_out = x
+        x = layers.Conv2D(2, 1, data_format=cf, use_bias=False, name="policy_conv-1-2")(res_out)
+        x = layers.BatchNormalization(axis=axis, name="policy_batchnorm")(x)
+        x = layers.Activation("relu", name="policy_relu")(x)
+        x = layers.Flatten(name="policy_flatten")(x)
+        policy_out = layers.Dense(1968, activation="softmax", name="policy_out")(x)
+        x = layers.Conv2D(4, 1, data_format=cf, use_bias=False, name="value_conv-1-4")(res_out)
+        x = layers.BatchNormalization(axis=axis, name="value_batchnorm")(x)
+        x = layers.Activation("relu", name="value_relu")(x)
+        x = layers.Flatten(name="value_flatten")(x)
+        x = layers.Dense(256, activation="relu", name="value_dense")(x)
+        value_out = layers.Dense(1, activation="tanh", name="value_out")(x)
+        return keras.Model(in_x, [policy_out, value_out], name="chess_model")
+
+    return dict(meta=meta, run_shape=[18, 8, 8], bug=lambda: chess(-1), fixed=lambda: chess(1))
+
+
+@case
+def gh_densenet_deeplearningimplementations_61_theano_axes():
+    meta = dict(
+        id="gh_densenet_deeplearningimplementations_61_theano_axes",
+        source="github",
+        url="https://github.com/tdeboissiere/DeepLearningImplementations/issues/61",
+        title="DenseNet NB axis error",
+        reported=("The current DenseNet implementation makes the axis parameter of BatchNormalization function 1. "
+                  "However, this parameter should be decided by the data format, thus channel first or channel last."),
+        bug_class="merge-mismatch",
+        expected=[{"code": "SL002", "layer": "concatenate"},
+                  {"code": "SL115", "layer": "batch_normalization"}],
+        fix="pull request #62: the BatchNormalization and concatenation axis follow the data format (-1 for channels_last).",
+        input_shape=[32, 32, 3],
+    )
+
+    def densenet(axis, depth=10, nb_dense_block=3, growth_rate=12, nb_filter=16, dropout_rate=0.2):
+        # DenseNet/densenet.py (Theano axes: BN axis=1, concat axis=1) on CIFAR-10 images read channels_last
+        # (TF ordering, img_dim = X_train.shape[1:] = (32, 32, 3)); depth 10 instead of 40: 2 layers per block.
+        count = {"bn": 0, "cat": 0}
+
+        def bn():
+            name = "batch_normalization" + ("" if count["bn"] == 0 else f"_{count['bn']}")
+            count["bn"] += 1
+            return layers.BatchNormalization(axis=axis, name=name)
+
+        def concat():
+            name = "concatenate" + ("" if count["cat"] == 0 else f"_{count['cat']}")
+            count["cat"] += 1
+            return layers.Concatenate(axis=axis, name=name)
+
+        def conv_factory(x, f):
+            x = layers.Activation("relu")(bn()(x))
+            x = layers.Conv2D(f, 3, kernel_initializer="he_uniform", padding="same")(x)
+            return layers.Dropout(dropout_rate)(x)
+
+        def transition(x, f):
+            x = layers.Activation("relu")(bn()(x))
+            x = layers.Conv2D(f, 1, kernel_initializer="he_uniform", padding="same")(x)
+            x = layers.Dropout(dropout_rate)(x)
+            return layers.AveragePooling2D((2, 2), strides=(2, 2))(x)
+
+        def denseblock(x, nb_layers, f):
+            feats = [x]
+            for _ in range(nb_layers):
+                x = conv_factory(x, growth_rate)
+                feats.append(x)
+                x = concat()(feats)
+                f += growth_rate
+            return x, f
+
+        inp = keras.Input((32, 32, 3), name="input_1")
+        nb_layers = (depth - 4) // 3
+        x = layers.Conv2D(nb_filter, 3, kernel_initializer="he_uniform", padding="same", name="initial_conv2D")(inp)
+        for _ in range(nb_dense_block - 1):
+            x, nb_filter = denseblock(x, nb_layers, nb_filter)
+            x = transition(x, nb_filter)
+        x, nb_filter = denseblock(x, nb_layers, nb_filter)
+        x = layers.Activation("relu")(bn()(x))
+        x = layers.AveragePooling2D((8, 8))(x)
+        x = layers.Flatten()(x)
+        out = layers.Dense(10, activation="softmax")(x)
+        return keras.Model(inp, out, name="DenseNet")
+
+    def bug_config():
+        # Keras refuses the concatenation on axis 1 at any size: the file is the network built with the
+        # channel axis, with the user's axis=1 written back into every BatchNormalization and Concatenate.
+        cfg = model_dict(densenet(-1))
+        for layer in cfg["config"]["layers"]:
+            if layer["class_name"] == "Concatenate":
+                layer["config"]["axis"] = 1
+            if layer["class_name"] == "BatchNormalization":
+                layer["config"]["axis"] = 1
+        return forget_recorded_shapes(cfg)
+
+    return dict(meta=meta, run_shape=[32, 32, 3], bug=lambda: densenet(1), bug_config=bug_config,
+                fixed=lambda: densenet(-1))
+
+
 README_HEADER = """# Real-world corpus: GitHub issues
 
 Shape bugs users reported in GitHub issue trackers (keras-team/keras, tensorflow/tensorflow,
@@ -927,7 +1057,15 @@ Reproduction notes (where the file is not a verbatim transcription of the user's
   `gh_keras_10185_…` (declared `None` by the user) — bug.json is built with unknown (None) sizes
   and `input_shape` holds the user's size; in `gh_cnngesture_56_…`, `gh_keras_io_610_…`,
   `gh_hybridsn_3_…` the user's declared input is written back into the InputLayer of a buildable
-  twin (built at another size, its recorded layer-input shapes set to unknown); in `gh_inception_v4_3_…` the user's `axis=1` is written back into the Concatenate.
+  twin (built at another size, its recorded layer-input shapes set to unknown); in `gh_inception_v4_3_…`
+  the user's `axis=1` is written back into the Concatenate, in `gh_densenet_deeplearningimplementations_61_…`
+  into every Concatenate and BatchNormalization (recorded shapes set to unknown).
+- `gh_densenet_deeplearningimplementations_61_…`: depth 10 (2 layers per dense block) instead of 40;
+  the refused merge is the first one.
+- `gh_chess_alpha_zero_pr90_…`: `n_labels` (1968 UCI moves) is the value of the repository's
+  `create_uci_labels()`; regularizers left out.
+- Expected layers for SL112 name the first layer whose output departs from the size of the encoder
+  level it mirrors (where a fix applies), not the model's output layer.
 """
 
 

@@ -453,7 +453,7 @@ def nl_syn_disconnected_pooling_layers():
     meta = dict(id="nl_syn_disconnected_pooling_layers", source="peer", url=url(path), title=title(path),
                 reported="conv2 = conv2d(inputs=conv1, …); pool2_flat = tf.layers.flatten(conv2)  (both poolings bypassed)",
                 bug_class="flatten-too-large",
-                expected=[{"code": "SL108", "layer": "dense"}],
+                expected=[{"code": "SL108", "layer": "flatten"}],
                 fix="TF_lenet.py: conv2 reads pool1 and the flatten reads pool2 (7×7×64 instead of 28×28×64).",
                 input_shape=[28, 28, 1])
     return dict(meta=meta, run_shape=[28, 28, 1],
