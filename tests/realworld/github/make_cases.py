@@ -220,7 +220,7 @@ def caught(expected: list[dict], findings: list[dict]) -> str:
 def write_readme(folder: Path, metas: list[dict], header: str) -> None:
     rows = ["| id | report | bug class | expected | shapelint on bug.json | caught | shapelint on fixed.json |",
             "|---|---|---|---|---|---|---|"]
-    n_caught = n_expected = n_twin_noisy = 0
+    n_caught = n_expected = n_twin_noisy = n_full = 0
     for meta in metas:
         case_dir = folder / meta["id"]
         ishape = meta.get("input_shape")
@@ -233,13 +233,16 @@ def write_readme(folder: Path, metas: list[dict], header: str) -> None:
             hit = caught(exp, bug)
             n_caught += int(hit.split("/")[0])
             n_expected += len(exp)
+            n_full += int(hit.split("/")[0]) == len(exp)
         fixed = shapelint_findings(case_dir / "fixed.json", None)
         fixed_cell = fmt_findings(fixed)
         n_twin_noisy += fixed_cell != "—"
         exp_cell = "<br>".join(f"{e['code']} {e['layer']}" for e in exp) or "—"
         rows.append(f"| `{meta['id']}` | [link]({meta['url']}) | {meta['bug_class']} | {exp_cell} | "
                     f"{bug_cell} | {hit} | {fixed_cell} |")
-    summary = (f"\nshapelint finds {n_caught} of the {n_expected} expected (code, layer) pairs on bug.json; "
+    n_bug_cases = sum(1 for m in metas if not m.get("healthy_only"))
+    summary = (f"\nshapelint finds {n_caught} of the {n_expected} expected (code, layer) pairs on bug.json, "
+               f"all of them in {n_full} of the {n_bug_cases} bug cases; "
                f"{n_twin_noisy} of the {len(metas)} fixed.json files get a warning or an error.\n")
     (folder / "README.md").write_text(header + "\n" + "\n".join(rows) + "\n" + summary, encoding="utf-8")
 

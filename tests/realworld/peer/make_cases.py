@@ -460,6 +460,52 @@ def nl_syn_disconnected_pooling_layers():
                 bug=lambda: lenet_tf(pool1_input="conv1", flatten_input="conv2"), fixed=lambda: lenet_tf())
 
 
+@case
+def nl_so_55776436_lack_of_pooling_flatten():
+    path = "SO Samples/55776436.py"
+    meta = dict(id="nl_so_55776436_lack_of_pooling_flatten", source="peer", url=url(path), title=title(path),
+                reported=("Conv1D(100,700, input_shape=(18000,1)), Conv1D(50,700), …, MaxPooling1D(4), Flatten(), "
+                          "Dense(6): 4150×50 = 207,500 features into the Dense"),
+                bug_class="flatten-too-large",
+                expected=[{"code": "SL108", "layer": "flatten"}],
+                fix="pool after each convolution (NeuraLint's lack-of-pooling rule): MaxPooling1D(4) after the first Conv1D too.",
+                input_shape=[18000, 1])
+
+    def net(pool_first):
+        ls = [layers.Conv1D(100, 700, activation="relu")]
+        if pool_first:
+            ls.append(layers.MaxPooling1D(4))
+        ls += [layers.Conv1D(50, 700), layers.Dropout(0.5), layers.BatchNormalization(), layers.Activation("relu"),
+               layers.MaxPooling1D(4), layers.Flatten(name="flatten"), layers.Dense(6, activation="softmax")]
+        return seq((18000, 1), ls)
+
+    return dict(meta=meta, run_shape=[18000, 1], bug=lambda: net(False), fixed=lambda: net(True))
+
+
+@case
+def nl_gh_4_resnet50_flatten_without_pool():
+    path = "GitHub Samples/4.py"
+    meta = dict(id="nl_gh_4_resnet50_flatten_without_pool", source="peer", url=url(path), title=title(path),
+                reported="# model.add(AveragePooling2D((7, 7), name='avg_pool')) then Flatten() and Dense(1024) on ResNet50's 7×7×2048 map",
+                bug_class="flatten-too-large",
+                expected=[{"code": "SL108", "layer": "flatten"}],
+                fix="the file's commented line: AveragePooling2D((7, 7)) before the Flatten (2048 features).",
+                input_shape=[224, 224, 3])
+
+    def net(pool):
+        base = keras.applications.ResNet50(include_top=False, weights=None, input_shape=(224, 224, 3))
+        inp = keras.Input((224, 224, 3), name="input_layer")
+        x = base(inp)
+        if pool:
+            x = layers.AveragePooling2D((7, 7), name="avg_pool")(x)
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(1024, activation="relu")(x)
+        x = layers.Dropout(0.5)(x)
+        return keras.Model(inp, layers.Dense(10, activation="softmax")(x))
+
+    return dict(meta=meta, run_shape=[224, 224, 3], bug=lambda: net(False), fixed=lambda: net(True))
+
+
 # --------------------------------------------------------------------------- healthy programs
 
 
@@ -626,7 +672,7 @@ The paper reports 64 faults and design issues found in the 34 real programs.
 
 The repository carries no machine-readable fault labels: the labels here come from the benchmark's
 own file names (synthetic faults), the fault comments at the top of some files, and reading each
-model. Cases are the programs with a fault in the shapes of the model (14), and a sample of programs
+model. Cases are the programs with a fault in the shapes of the model (17), and a sample of programs
 whose faults are not about shapes, or that have none (10, `healthy_only: true`: fixed.json only,
 `expected: []`). The benchmark's code is not copied: `make_cases.py` re-writes each model with
 Keras 3 layers (the TF 1 `tf.layers` programs as their Keras equivalents); every case.yaml `url` names
@@ -636,8 +682,9 @@ Left out: programs whose model cannot be recovered from the file (`44184091` has
 `43464835` and `49117607` take the size from data not in the file, `GitHub Samples/2.py` and `3.py`
 are library model zoos), programs whose only faults are in the loss or the last activation, which
 a shape linter legitimately reports (softmax on one unit: `33969059`, `34311586`, `45378493`,
-`50079585`, `51749207`, `58844149`), and programs with a very large Flatten that shapelint's SL108
-reports while the benchmark does not count it as a fault (`55776436`, `GitHub Samples/4.py`).
+`50079585`, `51749207`, `58844149`).
+`55776436` and `GitHub Samples/4.py` are taken as flatten-too-large faults (NeuraLint's lack-of-pooling
+rule; in `4.py` the pooling is commented out).
 `GitHub Samples/1.py` (a 572 → 388 U-Net trained against 572×572 masks) and `50426349` (a
 colorization net whose up-samplings are commented out) depend on the targets, which the files do
 not give.
