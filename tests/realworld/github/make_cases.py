@@ -332,7 +332,7 @@ def gh_artificio_12_autoencoder_460x692():
         reported=("ValueError: A target array with shape (73, 458, 690, 3) was passed for an output of shape "
                   "(None, 460, 692, 3) while using as loss `binary_crossentropy`."),
         bug_class="output-size-mismatch",
-        expected=[{"code": "SL112", "layer": "up_sampling2d"}],
+        expected=[{"code": "SL112", "layer": "decoded"}],
         fix="'same' padding on every decoder conv and images resized to a multiple of 8 (464×696).",
         input_shape=[458, 690, 3],
     )
@@ -367,7 +367,7 @@ def gh_keras_12674_autoencoder_23_to_20():
         title="Getting ValueError for unknown reason",
         reported="ValueError: Error when checking target: expected conv2d_7 to have shape (20, 20, 1) but got array wit…",
         bug_class="output-size-mismatch",
-        expected=[{"code": "SL112", "layer": "conv2d_6"}],
+        expected=[{"code": "SL112", "layer": "conv2d_7"}],
         fix="the one 'valid' conv made 'same' and the 23×23 profiles zero-padded to 24×24 (a multiple of 8).",
         input_shape=[23, 23, 1],
     )
@@ -1067,8 +1067,8 @@ Reproduction notes (where the file is not a verbatim transcription of the user's
   the refused merge is the first one.
 - `gh_chess_alpha_zero_pr90_…`: `n_labels` (1968 UCI moves) is the value of the repository's
   `create_uci_labels()`; regularizers left out.
-- Expected layers for SL112 name the first layer whose output departs from the size of the encoder
-  level it mirrors (where a fix applies), not the model's output layer.
+- Expected layers for SL112 name the layer that produces the model's output (the catalog defines the
+  rule by the output differing from the input), not the layer a fix changes.
 """
 
 
