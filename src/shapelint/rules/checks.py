@@ -105,30 +105,33 @@ def _same_rank(reader, layer) -> bool:
 
 
 def dense_on_large_flatten(graph: Graph, params: dict):
-    """A Flatten of a feature map with spatial area > ``max_area`` (or more than
-    ``max_features`` values) that feeds a Dense layer; or of the map a Dense made of the
+    """A Flatten of a feature map that feeds a Dense layer: a map of spatial area above
+    ``max_area``, or above ``max_area_unpooled`` when nothing downsampled it (no pooling,
+    no stride), or of more than ``max_features`` values; or the map a Dense made of the
     image pixel by pixel (a Dense put before the Flatten instead of after it)."""
     for t in graph.trace.layers:
         if t.class_name != "Flatten" or not t.input_shapes or t.input_shapes[0] is None:
             continue
         shape = t.input_shapes[0]
-        if len(shape) < 4:
-            continue
+        origin = graph.origin(t)
+        if len(shape) < 3 or origin is None or origin.class_name == "InputLayer":
+            continue  # the image itself, flattened for an MLP: no feature map
         first = t.call.config.get("data_format") == "channels_first"
         spatial = shape[2:] if first else shape[1:-1]
         channels = shape[1] if first else shape[-1]
-        origin = graph.origin(t)
-        if any(d is None for d in spatial) or origin is None or origin.class_name == "InputLayer":
-            continue  # the image itself, flattened for an MLP: no feature map
+        if any(d is None for d in spatial):
+            continue
         area = 1
         for d in spatial:
             area *= d
         dense = [c for c in graph.readers.get(t.call.id, ()) if FAMILY_OF.get(c.class_name) == "dense"]
         features = area * channels if channels else None
-        per_pixel = FAMILY_OF.get(origin.class_name) == "dense" and area > 1 \
+        per_pixel = FAMILY_OF.get(origin.class_name) == "dense" and len(spatial) > 1 \
             and getattr(graph.origin(origin), "class_name", None) == "InputLayer"
-        if dense and (per_pixel or area > params["max_area"]
-                      or (features or 0) > params["max_features"]):
+        unpooled = bool(origin.jump) and all(j == 1 for j in origin.jump)
+        large = len(spatial) > 1 and (
+            area > params["max_area"] or (unpooled and area > params["max_area_unpooled"]))
+        if dense and (per_pixel or large or (features or 0) > params["max_features"]):
             units = dense[0].call.config.get("units")
             yield t, {
                 "map_text": per_axis(spatial) + (f"×{channels}" if channels else ""),
