@@ -250,7 +250,7 @@ class _Walker:
             spatial = "keep" if same_rank else "drop"
         if isinstance(spatial, Window):
             geom = _through_window(in_geoms[0] if in_geoms else {}, spatial,
-                                   inputs[0] if inputs else None, trace.output_shapes[0])
+                                   inputs[0] if inputs else None)
             trace.window = spatial
             trace.dropped_border = list(spatial.dropped) if spatial.dropped else None
         elif spatial == "keep":
@@ -268,34 +268,19 @@ class _Walker:
             trace.jump = [geom[a].jump_number for a in axes]
 
 
-def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geometry:
+def _through_window(geom: Geometry, window: Window, in_shape) -> Geometry:
     if geom is None:
         return None
     out = dict(geom)
     dilations = window.dilation or (1,) * len(window.axes)
-    for axis, kernel, stride, dilation in zip(window.axes, window.kernel, window.stride, dilations):
-        n = in_shape[axis] if in_shape is not None else None
-        m = out_shape[axis] if out_shape is not None else None
-        pad = _pad_before(window, kernel, stride, n, m)
+    for i, (axis, kernel, stride, dilation) in enumerate(
+            zip(window.axes, window.kernel, window.stride, dilations)):
+        pad = window.pad_before(i, in_shape[axis] if in_shape is not None else None)
         out[axis] = geom.get(axis, AxisField()).through(kernel, stride, window.transposed, pad,
                                                          dilation)
         if out[axis] is None:
             return None  # too costly to track exactly: unknown
     return out
-
-
-def _pad_before(window: Window, kernel: int, stride: int, n, m) -> int:
-    """Zero rows before the first input row (forward), or cropped before the first
-    output row (transposed); with an unknown length, as if it were a multiple of s."""
-    if window.padding == "causal":
-        return kernel - 1
-    if window.padding != "same":
-        return 0
-    if n is None or m is None or m <= 0:
-        return max(kernel - stride, 0) // 2
-    if window.transposed:
-        return max((n - 1) * stride + kernel - m, 0) // 2
-    return max((m - 1) * stride + kernel - n, 0) // 2
 
 
 def _merge_geometries(geoms: list) -> Geometry:
