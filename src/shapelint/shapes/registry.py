@@ -121,7 +121,8 @@ def shape_rule(*class_names: str) -> Callable[[ShapeFn], ShapeFn]:
 
 def lookup(class_name: str) -> Optional[ShapeFn]:
     """The shape function of ``class_name``, or ``None`` for an unknown layer class."""
-    _load_layer_modules()
+    if not _loaded:
+        _load_layer_modules()
     return _REGISTRY.get(class_name)
 
 
