@@ -83,7 +83,7 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
             f"{call.name}: cannot read the {call.class_name} config ({type(e).__name__}: {e})",
             "check the layer's arguments against the Keras documentation"))
     outputs, findings = tuple(result.outputs), []
-    if any(_non_positive(shape) for shape in outputs):
+    if _non_positive(*outputs):
         outputs = tuple(_made_positive(call, shape, inputs, result, findings)
                         for shape in outputs)
     return Evaluation(inputs, outputs, findings, failed=bool(findings), result=result)
@@ -138,8 +138,15 @@ def _unknown(call: Call, inputs: tuple, recorded: Optional[list]) -> Evaluation:
     return Evaluation(inputs, tuple(recorded) if recorded else (None,), [note], known=False)
 
 
-def _non_positive(shape) -> bool:
-    return shape is not None and any(d is not None and d <= 0 for d in shape)
+def _non_positive(*shapes) -> bool:
+    """Whether some length of some of ``shapes`` is ≤ 0 (plain loops: this runs on every
+    evaluation of the size sweep)."""
+    for shape in shapes:
+        if shape is not None:
+            for d in shape:
+                if d is not None and d <= 0:
+                    return True
+    return False
 
 
 def _made_positive(call: Call, shape, inputs: tuple, result: ShapeResult, findings: list):
