@@ -1,7 +1,8 @@
 """Walk a ModelSpec in topological order and predict every call's shapes.
 
-Never raises on a bad model: an impossible shape becomes an error finding at that
-layer (SL001/SL002/SL003) and the walk goes on with unknown dims after it.
+Each call is evaluated by :func:`~shapelint.shapes.evaluate.evaluate_call`. Never raises
+on a bad model: an impossible shape becomes an error finding at that layer
+(SL001/SL002/SL003) and the walk goes on with unknown dims after it.
 Alongside the shapes it tracks, per spatial axis, the receptive field and the jump
 (effective stride) relative to the model input, and the border rows each window
 layer never reads.

@@ -3,10 +3,10 @@
 A model whose spatial input dims are unknown (``None``) accepts some sizes and not
 others: a U-Net only multiples of 16, an unpadded stack only sizes above a minimum.
 :func:`analyse_sizes` sets every swept input dim to n, for each n of a range, and walks
-the model's calls with the same shape rules as the lint; n is valid when no call fails (no
-length ≤ 0, every merge compatible, every Reshape consistent, every Dense fed the
-features it was built for). Each call's shape rule runs once per *distinct* input
-shape, not once per size: after a few strided layers, many sizes share one shape.
+the model's calls with the lint's own evaluation of a call (evaluate.py); n is valid when
+no call fails (no length ≤ 0, every merge compatible, every Reshape consistent, every
+Dense fed the features it was built for). Each call's shape rule runs once per *distinct*
+input shape, not once per size: after a few strided layers, many sizes share one shape.
 :func:`describe` turns a set of sizes into words ("multiples of 16", "any size ≥ 32").
 """
 
