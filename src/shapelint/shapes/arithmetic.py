@@ -70,13 +70,16 @@ def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tup
 
 
 def padding_before(n: Length, kernel: int, stride: int, padding: str, dilation: int = 1) -> int:
-    """Zero rows added before the first input row (0 when the length is unknown)."""
+    """Zero rows added before the first input row. For an unknown length, those of a
+    length that is a multiple of the stride: ``max(ke − s, 0) // 2`` for ``same``."""
     ke = effective_kernel(kernel, dilation)
     if padding == "causal":
         return ke - 1
-    if padding == "same" and n is not None:
-        return same_padding(n, kernel, stride, dilation)[0]
-    return 0
+    if padding != "same":
+        return 0
+    if n is None:
+        return max(ke - stride, 0) // 2
+    return same_padding(n, kernel, stride, dilation)[0]
 
 
 def dropped_rows(n: Length, kernel: int, stride: int = 1, padding: str = "valid",
@@ -114,11 +117,19 @@ def dropped_rows(n: Length, kernel: int, stride: int = 1, padding: str = "valid"
 def transpose_padding_before(n: Length, kernel: int, stride: int = 1, padding: str = "valid",
                              output_padding: Optional[int] = None, dilation: int = 1) -> int:
     """Leading rows a transposed conv crops: output row o gets input row x through tap t
-    when ``o = x·s + t − pad`` (0 for ``valid``, and when the length is unknown)."""
-    if padding != "same" or n is None:
+    when ``o = x·s + t − pad`` (0 for ``valid``).
+
+    Keras crops ``(n−1)·s + ke − out`` rows in all, half of them (rounded down) before:
+    ``ke − s`` without ``output_padding``, ``ke − ke mod 2 − op`` with it, whatever n is,
+    so an unknown length needs no guess.
+    """
+    if padding != "same":
         return 0
+    ke = effective_kernel(kernel, dilation)
+    if n is None:
+        n = 1  # any length crops the same rows
     out = conv_transpose_output_length(n, kernel, stride, padding, output_padding, dilation)
-    return max((n - 1) * stride + effective_kernel(kernel, dilation) - out, 0) // 2
+    return max((n - 1) * stride + ke - out, 0) // 2
 
 
 MAX_FIELD_WORK = 100_000  # output positions × kernel taps one AxisField step may visit

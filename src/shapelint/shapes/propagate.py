@@ -1,7 +1,8 @@
 """Walk a ModelSpec in topological order and predict every call's shapes.
 
-Never raises on a bad model: an impossible shape becomes an error finding at that
-layer (SL001/SL002/SL003) and the walk goes on with unknown dims after it.
+Each call is evaluated by :func:`~shapelint.shapes.evaluate.evaluate_call`. Never raises
+on a bad model: an impossible shape becomes an error finding at that layer
+(SL001/SL002/SL003) and the walk goes on with unknown dims after it.
 Alongside the shapes it tracks, per spatial axis, the receptive field and the jump
 (effective stride) relative to the model input, and the border rows each window
 layer never reads.
@@ -14,11 +15,10 @@ from functools import reduce
 from typing import Optional
 
 from shapelint.errors import UsageError
-from shapelint.findings import Finding
 from shapelint.loading.spec import Call, ModelSpec, TensorRef
 from shapelint.shapes.arithmetic import AxisField
-from shapelint.formatting import format_shape
-from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, lookup
+from shapelint.shapes.evaluate import evaluate_call, tensors_read
+from shapelint.shapes.registry import ShapeResult, Window
 
 # Geometry of a tensor: {axis: AxisField} for the spatial axes a window layer has
 # touched; {} for a tensor still in input coordinates (every axis reads itself);
@@ -100,20 +100,13 @@ def built_features(trace: ShapeTrace) -> dict:
     return found
 
 
-def wrong_features(built: Optional[int], inputs: tuple) -> Optional[str]:
-    """Why a Dense built for ``built`` features cannot take ``inputs`` (None if it can)."""
-    shape = inputs[0] if inputs else None
-    if built is None or shape is None or shape[-1] is None or shape[-1] == built:
-        return None
-    return (f"Dense has weights for {built} input features (at the declared input size), "
-            f"gets {shape[-1]}")
-
-
 def _pick(shapes: list, index: int):
     return shapes[index] if 0 <= index < len(shapes) else None
 
 
 class _Walker:
+    """Evaluates each call in topological order, and carries each tensor's geometry."""
+
     def __init__(self, model: ModelSpec, overrides: dict):
         self.model = model
         self.overrides = overrides
@@ -138,106 +131,27 @@ class _Walker:
         return [found.get(i) for i in range(max(found) + 1)]
 
     def visit(self, call: Call) -> None:
-        inputs = [self.shape_of(r) for r in call.args]
         recorded = self.recorded_outputs(call)
-        trace = LayerTrace(call=call, input_shapes=inputs, output_shapes=[None],
-                           recorded_output_shapes=recorded)
+        shapes = [self.shape_of(ref) for ref in tensors_read(call)]
+        done = evaluate_call(call, shapes, fed=self.overrides.get(call.id),
+                             recorded=recorded, built_features=self.built_features.get(call.id))
+        trace = LayerTrace(call=call, input_shapes=list(done.inputs),
+                           output_shapes=list(done.outputs), recorded_output_shapes=recorded,
+                           known=done.known)
         self.traces.append(trace)
-        if call.class_name == "InputLayer":
-            self._visit_input(call, trace, inputs)
-            return
-        if call.aliases is not None:  # a nested model: outputs are its inner outputs
-            trace.output_shapes = [self.shape_of(r) for r in call.aliases]
-            self._set_geometry(call, trace, self.geometry_of(call.aliases[0]) if call.aliases else None)
+        self.findings.extend(done.findings)
+        if call.class_name == "InputLayer":  # the geometry of the tensor bound to it
+            self.geometry[TensorRef(call.id)] = self.geometry_of(call.args[0]) if call.args else {}
+        elif call.aliases is not None:  # a nested model: its inner outputs' geometry
+            first = self.geometry_of(call.aliases[0]) if call.aliases else None
+            self._set_geometry(call, trace, first)
             for i, ref in enumerate(call.aliases):
                 self.geometry[TensorRef(call.id, i)] = self.geometry_of(ref)
-            return
-        fn = lookup(call.class_name)
-        if fn is None:
-            self._visit_unknown(call, trace, recorded)
-            return
-        view = LayerCall(class_name=call.class_name, name=call.name, config=call.config,
-                         inputs=tuple(inputs),
-                         kw_inputs={k: self.shape_of(r) for k, r in call.kw_tensors.items()},
-                         kwargs=call.kwargs)
-        try:
-            reason = wrong_features(self.built_features.get(call.id), view.inputs)
-            if reason:
-                raise ShapeError("SL003", reason, "feed the declared input size, or put a global "
-                                 "pooling layer instead of Flatten before the Dense, so that its "
-                                 "input does not depend on the input size")
-            result = fn(view)
-        except ShapeError as e:
-            self.findings.append(Finding.engine(e.code, call.name, f"{call.name}: {e.message}", e.fix))
-            trace.output_shapes = [None]
-            return
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as e:
-            # a config the shape rule did not expect: report it, never crash
-            self.findings.append(Finding.engine(
-                "SL003", call.name,
-                f"{call.name}: cannot read the {call.class_name} config ({type(e).__name__}: {e})",
-                "check the layer's arguments against the Keras documentation"))
-            trace.output_shapes = [None]
-            return
-        trace.output_shapes = [self._check_positive(call, trace, s, inputs, result)
-                               for s in result.outputs]
-        self._apply_geometry(call, trace, result, inputs)
-
-    def _visit_input(self, call: Call, trace: LayerTrace, inputs: list) -> None:
-        if call.id in self.overrides:
-            shape = self.overrides[call.id]
-        elif inputs and inputs[0] is not None:
-            shape = inputs[0]  # an inner model's input, bound to the outer tensor
-        else:
-            shape = call.declared_shape
-            if shape is not None and any(d is not None and d <= 0 for d in shape[1:]):
-                self.findings.append(Finding.engine(
-                    "SL003", call.name,
-                    f"{call.name}: the input is declared as {format_shape(shape)}: a length ≤ 0",
-                    "declare positive sizes, or None for a size known only at run time"))
-                shape = (shape[0],) + tuple(None if d is not None and d <= 0 else d
-                                            for d in shape[1:])
-        trace.output_shapes = [tuple(shape) if shape is not None else None]
-        ref = TensorRef(call.id)
-        self.geometry[ref] = self.geometry_of(call.args[0]) if call.args else {}
-
-    def _visit_unknown(self, call: Call, trace: LayerTrace, recorded: Optional[list]) -> None:
-        trace.known = False
-        trace.output_shapes = list(recorded) if recorded else [None]
-        if len(call.args) == 1 and trace.output_shapes == trace.input_shapes:
-            self._set_geometry(call, trace, self.geometry_of(call.args[0]))  # same grid
-        where = ("shapes after it come from the shapes recorded in the file" if recorded
-                 else "shapes after it are unknown")
-        self.findings.append(Finding.engine(
-            "SL109", call.name,
-            f"{call.name}: layer class {call.class_name!r} has no shape rule; {where}",
-            "pass --input-shape or save the model with Keras 3 so that shapes are recorded"
-            if not recorded else ""))
-
-    def _check_positive(self, call: Call, trace: LayerTrace, shape, inputs, result: ShapeResult):
-        if shape is None:
-            return None
-        bad = [i for i, d in enumerate(shape) if d is not None and d <= 0]
-        if not bad:
-            return tuple(shape)
-        source = inputs[0] if inputs else None
-        window = result.spatial if isinstance(result.spatial, Window) else None
-        message = (f"{call.name}: {call.class_name} maps {format_shape(source)} → "
-                   f"{format_shape(shape)}: length ≤ 0 on {'axis' if len(bad) == 1 else 'axes'} "
-                   f"{', '.join(map(str, bad))}")
-        fix = "feed a larger input, or remove a downsampling layer before this one"
-        if window is not None and source is not None and set(bad) <= set(window.axes):
-            picks = [window.axes.index(a) for a in bad]
-            sizes = "×".join(str(source[a]) for a in bad)
-            kernel = "×".join(str(window.kernel[k]) for k in picks)
-            stride = "×".join(str(window.stride[k]) for k in picks)
-            message += (f" (input {sizes}, {'window' if window.transposed else 'kernel'} "
-                        f"{kernel}, stride {stride}, padding '{window.padding}')")
-            if window.padding == "valid":
-                fix = (f"this layer needs at least {kernel} on those axes: use padding='same' here "
-                       "or earlier, feed a larger input, or remove a downsampling layer before it")
-        self.findings.append(Finding.engine("SL001", call.name, message, fix))
-        return tuple(None if d is not None and d <= 0 else d for d in shape)
+        elif not done.known:
+            if len(call.args) == 1 and trace.output_shapes == trace.input_shapes:
+                self._set_geometry(call, trace, self.geometry_of(call.args[0]))  # same grid
+        elif done.result is not None:  # (a call that failed has no geometry)
+            self._apply_geometry(call, trace, done.result, done.inputs)
 
     def _apply_geometry(self, call: Call, trace: LayerTrace, result: ShapeResult, inputs) -> None:
         in_geoms = [self.geometry_of(r) for r in call.args]
@@ -250,7 +164,7 @@ class _Walker:
             spatial = "keep" if same_rank else "drop"
         if isinstance(spatial, Window):
             geom = _through_window(in_geoms[0] if in_geoms else {}, spatial,
-                                   inputs[0] if inputs else None, trace.output_shapes[0])
+                                   inputs[0] if inputs else None)
             trace.window = spatial
             trace.dropped_border = list(spatial.dropped) if spatial.dropped else None
         elif spatial == "keep":
@@ -268,34 +182,19 @@ class _Walker:
             trace.jump = [geom[a].jump_number for a in axes]
 
 
-def _through_window(geom: Geometry, window: Window, in_shape, out_shape) -> Geometry:
+def _through_window(geom: Geometry, window: Window, in_shape) -> Geometry:
     if geom is None:
         return None
     out = dict(geom)
     dilations = window.dilation or (1,) * len(window.axes)
-    for axis, kernel, stride, dilation in zip(window.axes, window.kernel, window.stride, dilations):
-        n = in_shape[axis] if in_shape is not None else None
-        m = out_shape[axis] if out_shape is not None else None
-        pad = _pad_before(window, kernel, stride, n, m)
+    for i, (axis, kernel, stride, dilation) in enumerate(
+            zip(window.axes, window.kernel, window.stride, dilations)):
+        pad = window.pad_before(i, in_shape[axis] if in_shape is not None else None)
         out[axis] = geom.get(axis, AxisField()).through(kernel, stride, window.transposed, pad,
                                                          dilation)
         if out[axis] is None:
             return None  # too costly to track exactly: unknown
     return out
-
-
-def _pad_before(window: Window, kernel: int, stride: int, n, m) -> int:
-    """Zero rows before the first input row (forward), or cropped before the first
-    output row (transposed); with an unknown length, as if it were a multiple of s."""
-    if window.padding == "causal":
-        return kernel - 1
-    if window.padding != "same":
-        return 0
-    if n is None or m is None or m <= 0:
-        return max(kernel - stride, 0) // 2
-    if window.transposed:
-        return max((n - 1) * stride + kernel - m, 0) // 2
-    return max((m - 1) * stride + kernel - n, 0) // 2
 
 
 def _merge_geometries(geoms: list) -> Geometry:

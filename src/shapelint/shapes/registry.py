@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from shapelint.shapes import arithmetic
+
 Dim = Optional[int]
 Shape = tuple  # tuple[Dim, ...]
 MaybeShape = Optional[Shape]
@@ -54,6 +56,17 @@ class Window:
     transposed: bool = False
     dropped: tuple = ()
     dilation: tuple = ()  # per axis; () = 1 (the kernel's taps are then contiguous)
+    output_padding: tuple = ()  # per axis, of a transposed conv; () = None on every axis
+
+    def pad_before(self, i: int, n: Dim) -> int:
+        """On the ``i``-th of ``axes``, for an input of length ``n``: the zero rows before
+        the first input row (forward), or the rows cropped before the first output row
+        (transposed). ``kernel`` is already effective, so the dilation is not applied again."""
+        if self.transposed:
+            op = self.output_padding[i] if self.output_padding else None
+            return arithmetic.transpose_padding_before(n, self.kernel[i], self.stride[i],
+                                                       self.padding, op)
+        return arithmetic.padding_before(n, self.kernel[i], self.stride[i], self.padding)
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,8 @@ def shape_rule(*class_names: str) -> Callable[[ShapeFn], ShapeFn]:
 
 def lookup(class_name: str) -> Optional[ShapeFn]:
     """The shape function of ``class_name``, or ``None`` for an unknown layer class."""
-    _load_layer_modules()
+    if not _loaded:
+        _load_layer_modules()
     return _REGISTRY.get(class_name)
 
 

@@ -3,10 +3,10 @@
 A model whose spatial input dims are unknown (``None``) accepts some sizes and not
 others: a U-Net only multiples of 16, an unpadded stack only sizes above a minimum.
 :func:`analyse_sizes` sets every swept input dim to n, for each n of a range, and walks
-the model's calls with the same shape rules as the lint; n is valid when no call fails (no
-length ≤ 0, every merge compatible, every Reshape consistent, every Dense fed the
-features it was built for). Each call's shape rule runs once per *distinct* input
-shape, not once per size: after a few strided layers, many sizes share one shape.
+the model's calls with the lint's own evaluation of a call (evaluate.py); n is valid when
+no call fails (no length ≤ 0, every merge compatible, every Reshape consistent, every
+Dense fed the features it was built for). Each call's shape rule runs once per *distinct*
+input shape, not once per size: after a few strided layers, many sizes share one shape.
 :func:`describe` turns a set of sizes into words ("multiples of 16", "any size ≥ 32").
 """
 
@@ -17,8 +17,8 @@ from typing import Optional
 
 from shapelint.errors import UsageError
 from shapelint.loading.spec import ModelSpec
-from shapelint.shapes.propagate import built_features, propagate, wrong_features
-from shapelint.shapes.registry import LayerCall, ShapeError, Window, lookup
+from shapelint.shapes.evaluate import evaluate_call, tensors_read
+from shapelint.shapes.propagate import built_features, propagate
 
 MAX_SIZES = 100_000  # sizes per axis in one sweep
 DEFAULT_RANGE = (1, 1024)
@@ -220,13 +220,8 @@ class _Sweeper:
         identity = list(range(count))
         self.unknown = []
         for call in self.model.calls:
-            if call.class_name == "InputLayer" and call.id in fed:
+            if call.id in fed:
                 labels, table = identity, fed[call.id]
-            elif call.class_name == "InputLayer":  # an inner model's input, or a declared one
-                labels, keys = self._gather(call.args, count)
-                table = [(key[0] if key else call.declared_shape,) for key in keys]
-            elif call.aliases is not None:  # a nested model returns its inner outputs
-                labels, table = self._gather(call.aliases, count)
             else:
                 labels, table = self._call(call, count, failure, clean)
             self.labels[call.id], self.tables[call.id] = self._dedupe(labels, table)
@@ -235,28 +230,25 @@ class _Sweeper:
                 {lo + i: name for i, name in sorted(failure.items())})
 
     def _call(self, call, count: int, failure: dict, clean: list):
-        """Labels and output table of a layer call; marks the sizes at which it fails."""
-        kw_names = list(call.kw_tensors)
-        labels, keys = self._gather(list(call.args) + [call.kw_tensors[k] for k in kw_names],
-                                    count)
-        fn = lookup(call.class_name)
-        if fn is None:
-            self.unknown.append(call.name)
-            return labels, [(None,)] * len(keys)
-        positional = len(call.args)
+        """Labels and output table of a call; marks the sizes at which it fails."""
+        refs = tensors_read(call)
+        labels, keys = self._gather(refs, count)
+        built = self.built_features.get(call.id)
         table, failed, dropping, cache = [], set(), set(), {}
         for j, key in enumerate(keys):
-            hit = cache.get(key)
-            if hit is None:
-                hit = cache[key] = self._evaluate(call, fn, key[:positional],
-                                                  dict(zip(kw_names, key[positional:])))
-            outputs, drops = hit
-            if outputs is None:
+            done = cache.get(key)
+            if done is None:
+                done = cache[key] = evaluate_call(call, key, built_features=built)
+            if done.failed:
                 failed.add(j)
-                outputs = (None,)
-            elif drops:
+                table.append((None,))
+                continue
+            window = done.window
+            if window is not None and window.dropped and any(window.dropped):
                 dropping.add(j)
-            table.append(outputs)
+            table.append(done.outputs)
+        if not done.known:  # (no shape rule: the same at every key)
+            self.unknown.append(call.name)
         if failed or dropping:
             for i, label in enumerate(labels):
                 if label in failed:
@@ -293,24 +285,6 @@ class _Sweeper:
             table = list(index)
             labels = [remap[label] for label in labels]
         return self.shared.setdefault(tuple(labels), labels), table
-
-    def _evaluate(self, call, fn, args: tuple, kw_inputs: dict):
-        """(output shapes, drops a border row) of one call; (None, False) if it fails."""
-        view = LayerCall(class_name=call.class_name, name=call.name, config=call.config,
-                         inputs=args, kw_inputs=kw_inputs, kwargs=call.kwargs)
-        try:
-            result = fn(view)
-        except (ShapeError, TypeError, ValueError, KeyError, IndexError, AttributeError,
-                ZeroDivisionError):
-            return None, False
-        if wrong_features(self.built_features.get(call.id), args):
-            return None, False
-        for shape in result.outputs:
-            if shape is not None and any(d is not None and d <= 0 for d in shape):
-                return None, False
-        window = result.spatial if isinstance(result.spatial, Window) else None
-        drops = bool(window and window.dropped and any(window.dropped))
-        return tuple(result.outputs), drops
 
 
 def _entry(outputs: tuple, index: int):

@@ -10,7 +10,9 @@ from shapelint.shapes.layers import (  # noqa: F401
     core,
     merging,
     pooling,
+    preprocessing,
     preserving,
     reshaping,
     rnn,
+    wrappers,
 )

@@ -120,5 +120,21 @@ def same(shape) -> ShapeResult:
     return ShapeResult((shape,), spatial="keep")
 
 
+def in_training(call: LayerCall) -> bool:
+    """Whether the call runs in training mode: unless told ``training=False``, assume it can."""
+    return call.kwargs.get("training") is not False
+
+
+def image_input(call: LayerCall):
+    """The image input (3D unbatched or 4D batched) and its data format."""
+    shape = single_input(call)
+    fmt = data_format(call)
+    if shape is not None and len(shape) not in (3, 4):
+        raise ShapeError("SL003", f"{call.class_name} expects images: a 4D (batch, height, width, "
+                                  f"channels) input, got {format_shape(shape)} ({len(shape)}D)",
+                         "feed 4D images (add a channel axis with Reshape if needed)")
+    return shape, fmt
+
+
 def _show(value) -> str:
     return repr(tuple(value)) if isinstance(value, list) else repr(value)

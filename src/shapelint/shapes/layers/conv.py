@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from shapelint.shapes import arithmetic as ar
 from shapelint.shapes.layers._common import (
     channel_axis, data_format, int_tuple, padding, positive_int, require_rank, single_input,
@@ -136,6 +138,7 @@ def conv_transpose(call: LayerCall) -> ShapeResult:
                         "use output_padding=None (n·stride rows)"
                         + (", output_padding=1" if s > 1 else "") + " or an odd kernel_size",
                     )
+        window = dataclasses.replace(window, output_padding=output_padding)
     out = [
         ar.conv_transpose_output_length(shape[a], k, s, pad,
                                         None if output_padding is None else output_padding[i], d)

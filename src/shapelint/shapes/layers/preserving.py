@@ -1,24 +1,18 @@
 """Layers whose output has the shape of their input.
 
 Activations, normalization, regularization, shape-keeping preprocessing and image
-augmentation; plus the few preprocessing layers of this kind whose output shape is
-still static and simple (RandomCrop, Discretization, Hashing, CategoryEncoding).
-Some of them reject inputs at run time (wrong rank, channel count, an axis out of
-range): those are SL003 findings.
+augmentation. Some of them reject inputs at run time (wrong rank, channel count, an
+axis out of range): those are SL003 findings. The preprocessing layers that change
+the shape are in preprocessing.py, SpectralNormalization in wrappers.py.
 """
 
 from __future__ import annotations
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, broadcast_shapes, data_format, format_shape, positive_int, require_rank, same,
+    CHANNELS_LAST, broadcast_shapes, format_shape, image_input, in_training, require_rank, same,
     single_input,
 )
-from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, lookup, shape_rule
-
-
-def _training(call: LayerCall) -> bool:
-    """Whether the call runs in training mode: unless told ``training=False``, assume it can."""
-    return call.kwargs.get("training") is not False
+from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, shape_rule
 
 
 def _axes(call: LayerCall, shape: tuple, key: str, default=-1, unique: bool = True) -> list:
@@ -221,22 +215,6 @@ def preprocessing_normalization(call: LayerCall) -> ShapeResult:
     return same(shape)
 
 
-@shape_rule("SpectralNormalization")
-def spectral_normalization(call: LayerCall) -> ShapeResult:
-    """The wrapped layer's own shape rule decides."""
-    inner = call.config.get("layer")
-    if not isinstance(inner, dict) or "class_name" not in inner:
-        raise ShapeError("SL003", "SpectralNormalization has no wrapped layer in its config",
-                         "wrap a Dense, Conv or Embedding layer")
-    fn = lookup(inner["class_name"])
-    if fn is None:
-        return ShapeResult((None,) * max(len(call.inputs), 1))
-    config = inner.get("config") or {}
-    return fn(LayerCall(class_name=inner["class_name"], name=config.get("name", call.name),
-                        config=config, inputs=call.inputs, kw_inputs=call.kw_inputs,
-                        kwargs=call.kwargs))
-
-
 # --------------------------------------------------------------- regularization
 
 @shape_rule("Dropout", "AlphaDropout")
@@ -247,7 +225,7 @@ def dropout(call: LayerCall) -> ShapeResult:
     rate = call.config.get("rate")
     rate = rate if isinstance(rate, (int, float)) else 0
     active = rate > 0 and (rate < 1 or call.class_name == "AlphaDropout")
-    if shape is None or noise is None or not active or not _training(call):
+    if shape is None or noise is None or not active or not in_training(call):
         return same(shape)
     shape = tuple(shape)
     concrete = []
@@ -280,19 +258,8 @@ _IMAGE_RGB_OR_GRAY = ("AugMix", "RandAugment", "RandomColorDegeneration", "Rando
 _IMAGE_RGB = ("RandomHue", "RandomSaturation")
 
 
-def _image(call: LayerCall):
-    """The image input (3D unbatched or 4D batched) and its data format."""
-    shape = single_input(call)
-    fmt = data_format(call)
-    if shape is not None and len(shape) not in (3, 4):
-        raise ShapeError("SL003", f"{call.class_name} expects images: a 4D (batch, height, width, "
-                                  f"channels) input, got {format_shape(shape)} ({len(shape)}D)",
-                         "feed 4D images (add a channel axis with Reshape if needed)")
-    return shape, fmt
-
-
 def _channels(call: LayerCall, shape, fmt, allowed: tuple) -> None:
-    if shape is None or not _training(call):
+    if shape is None or not in_training(call):
         return
     channels = shape[-1 if fmt == CHANNELS_LAST else -3]
     if channels is not None and channels not in allowed:
@@ -312,7 +279,7 @@ def _passthrough(call: LayerCall):
 def image_augmentation(call: LayerCall) -> ShapeResult:
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, _ = _image(call)
+    shape, _ = image_input(call)
     return same(shape)
 
 
@@ -320,7 +287,7 @@ def image_augmentation(call: LayerCall) -> ShapeResult:
 def image_rgb_or_gray(call: LayerCall) -> ShapeResult:
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, fmt = _image(call)
+    shape, fmt = image_input(call)
     _channels(call, shape, fmt, (1, 3))
     return same(shape)
 
@@ -329,7 +296,7 @@ def image_rgb_or_gray(call: LayerCall) -> ShapeResult:
 def image_rgb(call: LayerCall) -> ShapeResult:
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, fmt = _image(call)
+    shape, fmt = image_input(call)
     _channels(call, shape, fmt, (3,))
     return same(shape)
 
@@ -340,7 +307,7 @@ def random_color_jitter(call: LayerCall) -> ShapeResult:
     those sub-layers without the layer's data_format: they read the last axis."""
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, _ = _image(call)
+    shape, _ = image_input(call)
     if any(call.config.get(k) is not None for k in ("hue_factor", "saturation_factor")):
         _channels(call, shape, CHANNELS_LAST, (3,))
     return same(shape)
@@ -351,8 +318,8 @@ def random_perspective(call: LayerCall) -> ShapeResult:
     """A 1-pixel side collapses the perspective corners: TF's matrix solve fails."""
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, fmt = _image(call)
-    if shape is not None and _training(call):
+    shape, fmt = image_input(call)
+    if shape is not None and in_training(call):
         axes = (-3, -2) if fmt == CHANNELS_LAST else (-2, -1)
         if any(shape[a] == 1 for a in axes):
             raise ShapeError("SL003", f"RandomPerspective on {format_shape(shape)} ({fmt}): an "
@@ -367,7 +334,7 @@ def clahe(call: LayerCall) -> ShapeResult:
     padding cannot add more rows than the image has."""
     if len(call.inputs) > 1:
         return _passthrough(call)
-    shape, fmt = _image(call)
+    shape, fmt = image_input(call)
     if shape is None:
         return same(shape)
     grid = call.config.get("tile_grid_size", (8, 8))
@@ -385,73 +352,3 @@ def clahe(call: LayerCall) -> ShapeResult:
                 f"{pad} rows of mirror padding, more than it has",
                 f"use images of at least {g // 2} pixels per side or a smaller tile_grid_size")
     return same(shape)
-
-
-@shape_rule("RandomCrop")
-def random_crop(call: LayerCall) -> ShapeResult:
-    """(height, width) in training (cropped, or resized if too small); unchanged at inference."""
-    if len(call.inputs) > 1:
-        return ShapeResult((None,) * len(call.inputs))
-    shape, fmt = _image(call)
-    size = [call.config.get("height"), call.config.get("width")]
-    for key, v in zip(("height", "width"), size):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ShapeError("SL003", f"RandomCrop {key}={v!r} is not an integer",
-                             f"set {key} to an integer")
-    if shape is None or not _training(call):
-        return same(shape)
-    out = list(shape)
-    axes = (-3, -2) if fmt == CHANNELS_LAST else (-2, -1)
-    for axis, v in zip(axes, size):
-        out[axis] = v
-    return ShapeResult((tuple(out),), spatial="keep")
-
-
-# ------------------------------------------------------- categorical encoders
-
-def _encode(call: LayerCall, shape, depth, default: str = "int") -> ShapeResult:
-    """The output of Keras's ``encode_categorical_inputs`` as TF runs it.
-
-    ``int``: unchanged. ``one_hot``: a trailing 1 is replaced, else ``depth`` is appended.
-    ``multi_hot``/``count``: axis 1 is reduced into ``depth`` (a 1D input gives ``(depth,)``).
-    """
-    mode = call.config.get("output_mode", default)
-    if mode not in ("int", "one_hot", "multi_hot", "count"):
-        raise ShapeError("SL003", f"{call.class_name} output_mode={mode!r} is not one of 'int', "
-                                  "'one_hot', 'multi_hot', 'count'", "use output_mode='int'")
-    if mode == "int":
-        return same(shape)
-    if shape is None:
-        return ShapeResult((None,), spatial="drop")
-    shape = tuple(shape)
-    if mode == "one_hot":
-        if len(shape) > 1 and shape[-1] is None:
-            return ShapeResult((None,), spatial="drop")  # rank depends on whether it is 1
-        base = shape[:-1] if len(shape) > 1 and shape[-1] == 1 else shape
-        return ShapeResult(((*base, depth),), spatial="drop")
-    if len(shape) <= 1:
-        return ShapeResult(((depth,),), spatial="drop")
-    return ShapeResult(((shape[0], *shape[2:], depth),), spatial="drop")
-
-
-@shape_rule("Discretization")
-def discretization(call: LayerCall) -> ShapeResult:
-    shape = single_input(call)
-    bins = call.config.get("bin_boundaries")
-    depth = len(bins) + 1 if bins is not None else call.config.get("num_bins")
-    return _encode(call, shape, depth)
-
-
-@shape_rule("Hashing")
-def hashing(call: LayerCall) -> ShapeResult:
-    """For one_hot, Hashing squeezes a trailing 1 itself before the encoder squeezes again."""
-    shape = single_input(call)
-    depth = positive_int(call, "num_bins")
-    if call.config.get("output_mode") == "one_hot" and shape and shape[-1] == 1:
-        shape = tuple(shape[:-1]) or (1,)
-    return _encode(call, shape, depth)
-
-
-@shape_rule("CategoryEncoding")
-def category_encoding(call: LayerCall) -> ShapeResult:
-    return _encode(call, single_input(call), positive_int(call, "num_tokens"), default="multi_hot")
