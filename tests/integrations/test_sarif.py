@@ -186,4 +186,4 @@ def test_output_file(tmp_path, validator):
     assert result.returncode == 1 and result.stdout == ""
     log = json.loads(target.read_text(encoding="utf-8"))
     assert errors(validator, log) == []
-    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["SL104", "SL002"]
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["SL104"] + ["SL002"] * 3

@@ -64,11 +64,11 @@ def test_piped_output_is_plain_grouped_and_parseable():
                and not FINDING.match(line)]
     assert headers == ["examples/mnist_too_deep.keras (1 error, 1 warning)",
                        "examples/stride3_stack.keras (3 warnings)",
-                       "examples/unet_100.keras (1 error, 1 info)"]  # none for clean files
-    assert lines[-1] == "2 errors, 4 warnings, 1 info in 5 files"
+                       "examples/unet_100.keras (3 errors, 1 info)"]  # none for clean files
+    assert lines[-1] == "4 errors, 4 warnings, 1 info in 5 files"
     assert lines[-2] == ""
     parsed = [FINDING.match(line) for line in lines if re.match(r"^\S+:\S+: SL", line)]
-    assert all(parsed) and len(parsed) == 7
+    assert all(parsed) and len(parsed) == 9
     found = [(m["path"], m["layer"], m["code"], m["severity"]) for m in parsed]
     assert ("examples/mnist_too_deep.keras", "block3_conv2", "SL001", "error") in found
     assert ("examples/unet_100.keras", "dec3_concat", "SL002", "error") in found
@@ -119,7 +119,7 @@ def test_terminal_output_is_colored_aligned_and_timed():
     out = run_on_terminal("examples/stride3_stack.keras", "examples/unet_100.keras", *RULES)
     assert "\x1b[1;31m[error]\x1b[0m" in out and "\x1b[1;33m[warning]\x1b[0m" in out
     plain = ANSI.sub("", out).splitlines()
-    assert TIME.search(plain[-1]) and plain[-1].startswith("1 error, 3 warnings, 1 info in 2 files")
+    assert TIME.search(plain[-1]) and plain[-1].startswith("3 errors, 3 warnings, 1 info in 2 files")
     # in each file's group the codes and the messages start in one column
     for path in ("examples/stride3_stack.keras", "examples/unet_100.keras"):
         rows = [line for line in plain if line.startswith(path + ":")]

@@ -57,8 +57,13 @@ def test_mnist_net_one_block_too_deep_at_28():
     assert [f.layer for f in found["SL001"]][:1] == [dynamic.layers[8].name]  # block 3, conv 2
 
 
-def test_unet_at_100x100_breaks_at_the_first_concatenate():
-    def unet(size):
+def test_unet_at_100x100_breaks_at_every_concatenate_below_the_top():
+    """TF stops at the first failing Concatenate; shapelint goes on with the branch it
+    would take and reports each of the three, and TF confirms that each is an error of
+    its own: cropping the skips of the ones reported before still fails at the next."""
+    crops = {2: 1, 1: 2, 0: 4}  # rows the skip has too many at 100×100, per level
+
+    def unet(size, cropped=()):
         inputs = keras.Input((size, size, 1))
         x, skips = inputs, []
         for level in range(4):
@@ -67,16 +72,24 @@ def test_unet_at_100x100_breaks_at_the_first_concatenate():
             x = layers.MaxPooling2D(2)(x)
         for level in reversed(range(4)):
             x = layers.Conv2DTranspose(4, 2, strides=2)(x)
-            x = layers.Concatenate(name=f"concat{level}")([x, skips[level]])
+            skip = skips[level]
+            if level in cropped:
+                skip = layers.Cropping2D(((0, crops[level]), (0, crops[level])))(skip)
+            x = layers.Concatenate(name=f"concat{level}")([x, skip])
         return keras.Model(inputs, x)
 
     dynamic = unet(None)
     assert tuple(run(dynamic, (96, 96, 1)).shape) == (1, 96, 96, 8)
-    with pytest.raises(Exception):
-        run(dynamic, (100, 100, 1))  # 25 vs 24 at the skip connection
     found = lint(dynamic, [(100, 100, 1)])
-    assert [f.layer for f in found["SL002"]] == ["concat2"]  # decoding: 6→12 ok, 12→24 vs 25
+    assert [f.layer for f in found["SL002"]] == ["concat2", "concat1", "concat0"]
     assert "SL002" not in lint(dynamic, [(96, 96, 1)])
+    for cropped, failing in (((), "concat2"), ((2,), "concat1"), ((2, 1), "concat0")):
+        model = unet(None, cropped)
+        with pytest.raises(Exception):
+            run(model, (100, 100, 1))  # TF fails at the next mismatch ...
+        assert [f.layer for f in lint(model, [(100, 100, 1)])["SL002"]][0] == failing
+    assert tuple(run(unet(None, (2, 1, 0)), (100, 100, 1)).shape) == (1, 96, 96, 8)
+    assert "SL002" not in lint(unet(None, (2, 1, 0)), [(100, 100, 1)])
 
 
 def test_transposed_conv_kernel_3_stride_2_checkerboard():

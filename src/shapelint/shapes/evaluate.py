@@ -9,6 +9,7 @@ distinct input shape. Never raises on a bad model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
@@ -34,6 +35,7 @@ class Evaluation:
     failed: bool = False  # the call cannot run at these shapes (an error finding says why)
     result: Optional[ShapeResult] = None  # the shape rule's answer, when it gave one
     known: bool = True  # False when the layer class has no shape rule
+    recovered: bool = False  # failed, and ``outputs`` are the most plausible guess
 
     @property
     def window(self) -> Optional[Window]:
@@ -75,8 +77,9 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
             _check_features(built_features, inputs)
         result = rule(view)
     except ShapeError as e:
-        return _failure(inputs, Finding.engine(e.code, call.name, f"{call.name}: {e.message}",
-                                               e.fix))
+        failure = _failure(inputs, Finding.engine(e.code, call.name, f"{call.name}: {e.message}",
+                                                  e.fix))
+        return _recover(failure, call, rule, view, recorded) if e.code == "SL002" else failure
     except _CONFIG_ERRORS as e:
         return _failure(inputs, Finding.engine(
             "SL003", call.name,
@@ -105,14 +108,58 @@ def _failure(inputs: tuple, finding: Finding) -> Evaluation:
     return Evaluation(inputs, (None,), [finding], failed=True)
 
 
+ELEMENTWISE_MERGES = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
+
+
+def _recover(failure: Evaluation, call: Call, rule, view: LayerCall,
+             recorded: Optional[list]) -> Evaluation:
+    """A merge that cannot run goes on with its most plausible output, so the errors after
+    it are found in the same run: the merge of its inputs made to agree with one branch —
+    the one that agrees with the output the file records, else the first."""
+    inputs = view.inputs
+    if call.class_name not in ELEMENTWISE_MERGES | {"Concatenate"} or any(
+            s is None for s in inputs) or len({len(s) for s in inputs}) != 1:
+        return failure
+    wanted = recorded[0] if recorded and recorded[0] is not None else None
+    chosen = next((s for s in inputs if wanted is not None and len(s) == len(wanted)
+                   and all(a == b for a, b in zip(s[1:-1], wanted[1:-1]))), inputs[0])
+    if call.class_name == "Concatenate":
+        axis = call.config.get("axis", -1)
+        axis = axis + len(chosen) if isinstance(axis, int) and axis < 0 else axis
+        aligned = tuple(tuple(d if i == axis else c for i, (c, d) in enumerate(zip(chosen, s)))
+                        for s in inputs)
+    else:
+        aligned = tuple(chosen for _ in inputs)
+    try:
+        result = rule(LayerCall(class_name=view.class_name, name=view.name, config=view.config,
+                                inputs=aligned, kw_inputs=view.kw_inputs, kwargs=view.kwargs))
+    except (ShapeError, *_CONFIG_ERRORS):
+        return failure
+    return Evaluation(failure.inputs, tuple(result.outputs), failure.findings, failed=True,
+                      result=result, recovered=True)
+
+
 def _input(call: Call, inputs: tuple, fed: MaybeShape) -> Evaluation:
     """A model input takes the shape fed to it, an inner model's input the outer tensor
-    bound to it, else its declared shape (a length ≤ 0 there is an error)."""
+    bound to it, else its declared shape (a length ≤ 0 there is an error). An inner
+    model called on a tensor whose known dims differ from its declared input fails (Keras
+    refuses it) and goes on with the declared shape."""
     findings = []
     if fed is not None:
         shape = fed
     elif inputs and inputs[0] is not None:
         shape = inputs[0]
+        declared = call.declared_shape
+        if declared is not None and _conflict(shape, declared):
+            model, _, inner = call.name.rpartition("/")
+            model = re.sub(r":\d+$", "", model)  # call k of the nested model: its name
+            findings.append(Finding.engine(
+                "SL003", model or call.name,
+                f"{model or call.name}: the nested model is called on {format_shape(shape)}, "
+                f"but its input {inner or call.name!r} is declared as {format_shape(declared)}",
+                "feed it the size it was built for (resize or crop before the call), or build "
+                "it with that size: both models must agree on the tensor they share"))
+            return Evaluation(inputs, (tuple(declared),), findings, failed=True, recovered=True)
     else:
         shape = call.declared_shape
         if shape is not None and any(d is not None and d <= 0 for d in shape[1:]):
@@ -124,6 +171,12 @@ def _input(call: Call, inputs: tuple, fed: MaybeShape) -> Evaluation:
                                         for d in shape[1:])
     return Evaluation(inputs, (tuple(shape) if shape is not None else None,), findings,
                       failed=bool(findings))
+
+
+def _conflict(shape: tuple, declared: tuple) -> bool:
+    """Known dims that differ (the batch aside), or another rank."""
+    return len(shape) != len(declared) or any(
+        a is not None and b is not None and a != b for a, b in zip(shape[1:], declared[1:]))
 
 
 def _unknown(call: Call, inputs: tuple, recorded: Optional[list]) -> Evaluation:

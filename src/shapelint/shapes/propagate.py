@@ -39,6 +39,7 @@ class LayerTrace:
     dropped_border: Optional[list] = None
     window: Optional[Window] = None
     known: bool = True  # False when the layer class has no shape rule
+    recovered: bool = False  # the call fails; its outputs are the most plausible guess
 
     @property
     def name(self) -> str:
@@ -137,7 +138,7 @@ class _Walker:
                              recorded=recorded, built_features=self.built_features.get(call.id))
         trace = LayerTrace(call=call, input_shapes=list(done.inputs),
                            output_shapes=list(done.outputs), recorded_output_shapes=recorded,
-                           known=done.known)
+                           known=done.known, recovered=done.recovered)
         self.traces.append(trace)
         self.findings.extend(done.findings)
         if call.class_name == "InputLayer":  # the geometry of the tensor bound to it
