@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from shapelint.loading.graph import is_model_entry, layer_name, nested_call_shifts
+from shapelint.loading.keys import (
+    MAX_NESTING, declared_shape, is_model_class, is_shape, nested_call_name)
 
 STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
-MODEL_CLASSES = ("Functional", "Model", "Sequential")
 DENIED_LAYERS = {"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper"}
 PATH_LAYERS = {"StringLookup", "IntegerLookup", "TextVectorization"}  # a str vocabulary is a file
 DATA_OBJECTS = {"__keras_tensor__", "__numpy__", "__bytes__", "__ellipsis__", "__slice__",
                 "__tensor__"}
 NESTED_NAMESPACES = ("layers", "initializers", "regularizers", "constraints", "dtype_policies")
 MODEL_KEYS = ("name", "trainable", "layers", "input_layers", "output_layers", "build_input_shape")
-MAX_DEPTH = 64
 RENAMED_LAYERS = {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}  # tf.keras 1.x-2.0: same shapes
 INPUT_KEYS = ("batch_input_shape", "batch_shape", "input_shape", "batch_size")  # an input's shape
 # keywords Keras 3 reads out of **kwargs, by the class whose __init__ reads them
@@ -145,10 +145,6 @@ def _qualify(prefix: str, name: str) -> str:
     return f"{prefix}/{name}" if prefix else name
 
 
-def _nested_prefix(name: str, node: int) -> str:
-    return name if node == 0 else f"{name}:{node}"
-
-
 def _is_activation_key(key) -> bool:
     return isinstance(key, str) and (key == "activation" or key.endswith("_activation"))
 
@@ -165,11 +161,6 @@ def _default_for(key) -> Any:
 
 def _keras_module(module) -> bool:
     return isinstance(module, str) and (module == "keras" or module.startswith("keras."))
-
-
-def _is_shape(value) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
 
 
 class _Sanitizer:
@@ -201,7 +192,7 @@ class _Sanitizer:
 
     def _model_class(self, entry: dict):
         name = entry.get("class_name")
-        if name not in MODEL_CLASSES or entry.get("registered_name") not in (None, name):
+        if not is_model_class(name) or entry.get("registered_name") not in (None, name):
             return None
         if "module" in entry and not _keras_module(entry["module"]):
             return None
@@ -209,8 +200,8 @@ class _Sanitizer:
 
     def model(self, entry: dict, prefixes: list, depth: int) -> dict:
         """A sanitized model entry; ``prefixes``: the qualified prefix of each of its calls."""
-        if depth > MAX_DEPTH:
-            raise ValueError(f"models nested more than {MAX_DEPTH} deep")
+        if depth > MAX_NESTING:
+            raise ValueError(f"models nested more than {MAX_NESTING} deep")
         cls = self.model_classes[entry["class_name"]]
         config = entry.get("config")
         if isinstance(config, list):  # very old Sequential: a bare list of layers
@@ -225,8 +216,8 @@ class _Sanitizer:
             out["inbound_nodes"] = self.data(entry["inbound_nodes"])
         sequential = entry["class_name"] == "Sequential"
         outputs = {} if sequential else self._outputs_read(config)
-        first = config["layers"][0] if config["layers"] else None
-        declared = _declared_shape(first.get("config") or {}) if isinstance(first, dict) else None
+        first = config["layers"][0] if sequential and config["layers"] else None
+        declared = declared_shape(first.get("config") or {}) if isinstance(first, dict) else None
         layers = []
         for i, layer in enumerate(config["layers"]):
             if not isinstance(layer, dict):
@@ -240,7 +231,8 @@ class _Sanitizer:
                 out["config"][key] = self.data(config[key])
         if sequential and layers and layers[0].get("class_name") != "InputLayer" and (
                 depth == 0 or declared is not None):
-            _add_input_layer(out, declared or out["config"].get("build_input_shape"))
+            built = out["config"].get("build_input_shape")
+            _add_input_layer(out, declared or (built if is_shape(built) else None))
         if not sequential:
             _renumber_nested_calls(config, out["config"])
         if "dtype" in config:
@@ -253,9 +245,9 @@ class _Sanitizer:
               depth: int) -> dict:
         looks_like_model = isinstance(entry.get("config"), dict) and isinstance(
             entry["config"].get("layers"), list)
-        if entry.get("class_name") in MODEL_CLASSES or looks_like_model:
+        if is_model_class(entry.get("class_name")) or looks_like_model:
             if self._model_class(entry) is not None:
-                inner = [_qualify(p, _nested_prefix(name, k)) for p in prefixes
+                inner = [_qualify(p, nested_call_name(name, k)) for p in prefixes
                          for k in range(max(nodes, 1))]
                 return self.model(entry, inner, depth + 1)
             return self.stand_in(entry, name, prefixes, outputs)
@@ -353,7 +345,7 @@ class _Sanitizer:
             if _is_activation_key(key) and isinstance(fn, str) and fn in self.activations:
                 return fn
             return _default_for(key)
-        if class_name in MODEL_CLASSES:  # a model inside a wrapper layer
+        if is_model_class(class_name):  # a model inside a wrapper layer
             if self._model_class(obj) is None:
                 return _default_for(key)
             cls, module = self.model_classes[class_name], self.model_classes[class_name].__module__
@@ -368,7 +360,7 @@ class _Sanitizer:
         out = {k: self.scrub(v, k) for k, v in obj.items()
                if k not in ("module", "registered_name", "build_config", "compile_config")}
         out["class_name"] = class_name
-        if class_name not in MODEL_CLASSES and isinstance(out.get("config"), dict):
+        if not is_model_class(class_name) and isinstance(out.get("config"), dict):
             out["config"] = self.adapt(cls, out["config"])
         if "module" in obj or issubclass(cls, self.keras.layers.Layer):
             out["module"] = module  # wrappers load their layer without the legacy loader
@@ -478,7 +470,7 @@ class _Sanitizer:
         layers = model["config"]["layers"]
         if model["class_name"] == "Sequential":
             if input_shapes is None and (
-                    not layers or _declared_shape(layers[0].get("config") or {}) is None):
+                    not layers or declared_shape(layers[0].get("config") or {}) is None):
                 raise ValueError("the Sequential model declares no input shape")
             inputs = layers[:1]
         else:
@@ -568,16 +560,6 @@ def _shift_refs(value: Any, shifts: dict, plus_one: set) -> Any:
     return [_shift_refs(v, shifts, plus_one) for v in value]
 
 
-def _declared_shape(config: dict) -> Optional[list]:
-    for key in ("batch_shape", "batch_input_shape"):
-        if _is_shape(config.get(key)):
-            return list(config[key])
-    for key in ("shape", "input_shape"):
-        if _is_shape(config.get(key)):
-            return [config.get("batch_size")] + list(config[key])
-    return None
-
-
 def _collect_refs(value: Any, out: list) -> None:
     if isinstance(value, (list, tuple)):
         if len(value) == 3 and isinstance(value[0], str) and isinstance(value[1], int):
@@ -597,10 +579,10 @@ def _lookup(predicted: dict, key: tuple) -> Optional[list]:
     if value is None:
         return None
     # a single shape instead of a list of them; [None] is one unknown shape, not (None,)
-    if _is_shape(value) and any(d is not None for d in value):
+    if is_shape(value) and any(d is not None for d in value):
         return [value]
     if isinstance(value, (list, tuple)):
-        return [tuple(s) if _is_shape(s) else None for s in value]
+        return [tuple(s) if is_shape(s) else None for s in value]
     return None
 
 
@@ -706,7 +688,7 @@ class _Walker:
                     args = self._tensors((node.arguments.args, node.arguments.kwargs))
                     outputs = list(node.outputs)
                     if isinstance(op, keras.Model):
-                        outputs = self.walk(op, _nested_prefix(*key), args)
+                        outputs = self.walk(op, nested_call_name(*key), args)
                         if self.tainted(outputs):
                             self.guessed.update((id(t), t) for t in node.outputs)
                 elif node.is_input:
@@ -715,7 +697,7 @@ class _Walker:
                     call_args, call_kwargs = node.arguments.fill_in(tensors)
                     args = self._tensors((call_args, call_kwargs))
                     if isinstance(op, keras.Model):
-                        outputs = self.walk(op, _nested_prefix(*key), args)
+                        outputs = self.walk(op, nested_call_name(*key), args)
                     else:
                         outputs = keras.tree.flatten(self._spec(op, key, call_args, call_kwargs))
                     for x, y in zip(node.outputs, outputs):
@@ -788,7 +770,7 @@ def _partial(keras, tb, walker: _Walker) -> None:
             break
     for key, node in calls:
         if isinstance(node.operation, keras.Model):
-            walker.record(key, [], walker.walk(node.operation, _nested_prefix(*key),
+            walker.record(key, [], walker.walk(node.operation, nested_call_name(*key),
                                                inputs[id(node)]))
         else:
             walker.record(key, [] if isinstance(node.operation, fresh) else inputs[id(node)],
