@@ -10,8 +10,8 @@ range): those are SL003 findings.
 from __future__ import annotations
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, broadcast_shapes, data_format, format_shape, positive_int, require_rank, same,
-    single_input,
+    CHANNELS_LAST, RANK_BY_SUFFIX, broadcast_shapes, data_format, format_shape, positive_int,
+    require_rank, same, single_input,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, lookup, shape_rule
 
@@ -262,7 +262,7 @@ def dropout(call: LayerCall) -> ShapeResult:
 
 @shape_rule("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
 def spatial_dropout(call: LayerCall) -> ShapeResult:
-    rank = {"1D": 3, "2D": 4, "3D": 5}[call.class_name[-2:]]
+    rank = RANK_BY_SUFFIX[call.class_name[-2:]]
     return same(require_rank(call, single_input(call), rank))
 
 
