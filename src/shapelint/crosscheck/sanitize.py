@@ -114,7 +114,7 @@ class Adaptation:
         """Adapt sanitized ``model`` (in place), whose raw config is ``raw``."""
 
 
-class Unsafe(Exception):
+class _Unsafe(Exception):
     """A layer config holds something that is not Keras's own: use a stand-in."""
 
 
@@ -135,13 +135,13 @@ def is_activation_key(key) -> bool:
 
 
 def default_for(key) -> Any:
-    """The harmless value for a slot holding a foreign object, or Unsafe."""
+    """The harmless value for a slot holding a foreign object, or _Unsafe."""
     if is_activation_key(key):
         return "linear"
     if isinstance(key, str) and (key.endswith(("_initializer", "_regularizer", "_constraint"))
                                  or key in ("dtype", "quantization_config")):
         return None
-    raise Unsafe(key)
+    raise _Unsafe(key)
 
 
 def keras_module(module) -> bool:
@@ -230,7 +230,7 @@ class Sanitizer:
             return self.stand_in(entry, name, prefixes, outputs)
         try:
             kept = self.keep(entry)
-        except Unsafe:
+        except _Unsafe:
             kept = None
         return kept if kept is not None else self.stand_in(entry, name, prefixes, outputs)
 
@@ -297,7 +297,7 @@ class Sanitizer:
             return [self.scrub(v, key) for v in value]
         if isinstance(value, str):
             if value == STAND_IN:
-                raise Unsafe(value)
+                raise _Unsafe(value)
             if is_activation_key(key) and value not in self.allowed.activations:
                 return "linear"
         return value
@@ -326,7 +326,7 @@ class Sanitizer:
             if cls is None:
                 return default_for(key)
         if _names_a_path(class_name, obj.get("config")):
-            raise Unsafe(class_name)
+            raise _Unsafe(class_name)
         out = {k: self.scrub(v, k) for k, v in obj.items()
                if k not in ("module", "registered_name", "build_config", "compile_config")}
         out["class_name"] = class_name
