@@ -487,6 +487,17 @@ def test_a_stand_in_without_a_prediction_passes_its_input_on():
     assert result.shapes == {("img", 0): [(None, 8, 8, 3)]}
 
 
+def test_a_malformed_declared_shape_in_a_nested_sequential_is_refused():
+    """The static reader never reads it (the outer model gives the input), but Keras
+    would be handed an input layer of that shape: refused, not skipped for a later key."""
+    config = copy.deepcopy(NESTED_SEQUENTIAL)
+    head = config["config"]["layers"][2]["config"]["layers"][0]["config"]
+    head["batch_input_shape"], head["input_shape"] = [None, "4"], [4]
+    result = tf_output_shapes(config)
+    assert result.error == ("UnreadableModel: layer 'h': batch_input_shape=[None, '4'] is not a "
+                            "list of integers and nulls")
+
+
 def test_time_major_rnn_is_refused_in_plain_words():
     config = sequential(entry("LSTM", "lstm", units=4, time_major=True,
                               batch_input_shape=[None, 6, 2]))
