@@ -38,8 +38,9 @@ from shapelint.loading.keys import MAX_NESTING, is_model_class, nested_call_name
 
 STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
 DENIED_LAYERS = frozenset({"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer", "TorchModuleWrapper"})
-PATH_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})  # a str
-PATH_KEYS = ("vocabulary", "idf_weights")  # vocabulary is a file to read
+# lookup layers read a str in one of PATH_KEYS as a file path
+PATH_LAYERS = frozenset({"StringLookup", "IntegerLookup", "TextVectorization"})
+PATH_KEYS = ("vocabulary", "idf_weights")
 DATA_OBJECTS = frozenset({"__keras_tensor__", "__numpy__", "__bytes__", "__ellipsis__",
                           "__slice__", "__tensor__"})
 NESTED_NAMESPACES = ("initializers", "regularizers", "constraints", "dtype_policies")
