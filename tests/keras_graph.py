@@ -10,6 +10,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from shapelint.loading.keys import nested_call_name as _nested_prefix  # the naming contract
+
 
 def _graph(model):
     """The Functional graph behind a model (a Sequential keeps one once built)."""
@@ -24,10 +26,6 @@ def _node_index(node, graph_nodes: set) -> int:
 
 def _qualify(prefix: str, name: str) -> str:
     return f"{prefix}/{name}" if prefix else name
-
-
-def _nested_prefix(name: str, node: int) -> str:
-    return name if node == 0 else f"{name}:{node}"
 
 
 def _shape(t):

@@ -44,6 +44,16 @@ def small_unet(size) -> keras.Model:
     return keras.Model(inputs, outputs, name="unet")
 
 
+def sanitized(config: dict) -> dict:
+    """What tf_output_shapes gives Keras to build for ``config``."""
+    from shapelint.crosscheck.adapt import Keras3, set_inputs
+    from shapelint.crosscheck.sanitize import Sanitizer, allow_list
+
+    clean = Sanitizer(allow_list(keras), Keras3(keras)).top(config)
+    set_inputs(clean, None)
+    return clean
+
+
 def payload_function(marker: str):
     """A lambda that writes ``marker`` when called: Keras stores it as marshalled bytecode."""
     return eval(f"lambda x: (open({marker!r}, 'w').write('pwned'), x)[1]", {})
@@ -319,15 +329,13 @@ def test_multi_output_stand_in(tmp_path):
 
 
 def test_keras_objects_in_kept_layers_survive_scrubbing():
-    from shapelint.crosscheck import _Sanitizer
-
     dense = layers.Dense(4, activation="gelu", kernel_initializer=keras.initializers.Constant(3.0),
                          kernel_regularizer=keras.regularizers.L2(0.1),
                          kernel_constraint=keras.constraints.MaxNorm(2.0), name="d")
     rnn = layers.Bidirectional(layers.LSTM(3, recurrent_activation="hard_sigmoid"), name="bi")
     inputs = keras.Input((5, 6), name="x")
     config = config_of(keras.Model(inputs, dense(rnn(inputs))))
-    clean = _Sanitizer(keras, {}).top(copy.deepcopy(config), None)
+    clean = sanitized(copy.deepcopy(config))
     kept = find_layer(clean, "d")["config"]
     assert kept["activation"] == "gelu"
     assert (kept["kernel_initializer"]["class_name"], kept["kernel_initializer"]["config"]) == (
@@ -479,6 +487,17 @@ def test_a_stand_in_without_a_prediction_passes_its_input_on():
     assert result.shapes == {("img", 0): [(None, 8, 8, 3)]}
 
 
+def test_a_malformed_declared_shape_in_a_nested_sequential_is_refused():
+    """The static reader never reads it (the outer model gives the input), but Keras
+    would be handed an input layer of that shape: refused, not skipped for a later key."""
+    config = copy.deepcopy(NESTED_SEQUENTIAL)
+    head = config["config"]["layers"][2]["config"]["layers"][0]["config"]
+    head["batch_input_shape"], head["input_shape"] = [None, "4"], [4]
+    result = tf_output_shapes(config)
+    assert result.error == ("UnreadableModel: layer 'h': batch_input_shape=[None, '4'] is not a "
+                            "list of integers and nulls")
+
+
 def test_time_major_rnn_is_refused_in_plain_words():
     config = sequential(entry("LSTM", "lstm", units=4, time_major=True,
                               batch_input_shape=[None, 6, 2]))
@@ -493,11 +512,9 @@ def embedding_int_dtype_model():
     Keras from the sanitized config *with* its weights."""
     from keras.src.saving.serialization_lib import deserialize_keras_object
 
-    from shapelint.crosscheck import _Sanitizer
-
     config = sequential(entry("InputLayer", "ids", batch_input_shape=[None, 10]),
                         entry("Embedding", "emb", input_dim=30, output_dim=4, dtype="int32"))
-    return deserialize_keras_object(_Sanitizer(keras, {}).top(config, None), safe_mode=True)
+    return deserialize_keras_object(sanitized(config), safe_mode=True)
 
 
 def test_embedding_input_dtype_does_not_make_integer_weights(embedding_int_dtype_model):

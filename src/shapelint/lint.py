@@ -10,7 +10,8 @@ from shapelint.errors import NotAModel, UnreadableModel, UsageError
 from shapelint.findings import Finding
 from shapelint.formatting import format_shape
 from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
-from shapelint.loading.graph import MAX_NESTING, is_model_entry
+from shapelint.loading.graph import is_model_entry
+from shapelint.loading.keys import MAX_NESTING
 from shapelint.rules.engine import RuleSet, apply_rules, default_ruleset
 from shapelint.shapes.propagate import ShapeTrace, propagate
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from shapelint.errors import UnreadableModel
+from shapelint.loading.keys import (
+    MAX_NESTING, MODEL_CLASSES, declared_shape, is_model_class, is_shape, nested_call_name)
 from shapelint.loading.spec import Call, ModelSpec, TensorRef
 
-MODEL_CLASSES = {"Functional", "Model", "Sequential"}
-MAX_NESTING = 64
 MAX_OUTPUTS = 1024  # outputs one layer call may have
 
 
@@ -53,8 +53,7 @@ def _qualify(prefix: str, name: str) -> str:
 
 def is_model_entry(entry: dict) -> bool:
     class_name = entry.get("class_name")
-    return (isinstance(class_name, str) and class_name in MODEL_CLASSES) \
-        or _looks_like_model(entry.get("config"))
+    return is_model_class(class_name) or _looks_like_model(entry.get("config"))
 
 
 def _history_triple(value: Any) -> Optional[tuple]:
@@ -163,12 +162,12 @@ class _Builder:
 
     def _input_call(self, entry: dict, name: str, bound: Optional[TensorRef]) -> TensorRef:
         call = self._new_call(entry, name, 0, args=[bound] if bound is not None else [],
-                              declared_shape=_declared_shape(_mapping(entry.get("config"))))
+                              declared_shape=declared_shape(_mapping(entry.get("config"))))
         return TensorRef(call.id)
 
     def _nested_call(self, entry: dict, qualified: str, node: int, args: list, depth: int) -> list:
         """Expand one call of a nested model; returns the refs of its outputs."""
-        prefix = qualified if node == 0 else f"{qualified}:{node}"
+        prefix = nested_call_name(qualified, node)
         _, inner_outputs = self.expand(entry, prefix, args, depth + 1)
         call = self._new_call(entry, qualified, node, args=list(args), aliases=inner_outputs)
         return [TensorRef(call.id, i) for i in range(len(inner_outputs))]
@@ -396,7 +395,7 @@ def _parse_keras3_node(raw: dict, layer: str) -> _Node:
         if kt is not None:
             triple = _kt_history(kt, layer)
             args.append(triple)
-            if _is_shape(kt.get("shape")):
+            if is_shape(kt.get("shape")):
                 recorded.append((triple, tuple(kt["shape"])))
     kw_tensors, kwargs = {}, {}
     raw_kwargs = raw.get("kwargs") or {}
@@ -411,7 +410,7 @@ def _parse_keras3_node(raw: dict, layer: str) -> _Node:
             kt = _keras_tensor(t)
             triple = _kt_history(kt, layer)
             kw_tensors[key if len(tensors) == 1 else f"{key}.{i}"] = triple
-            if _is_shape(kt.get("shape")):
+            if is_shape(kt.get("shape")):
                 recorded.append((triple, tuple(kt["shape"])))
     return _Node(args, kw_tensors, kwargs, recorded)
 
@@ -490,7 +489,7 @@ def declared_outputs(entry: dict) -> list:
     :data:`DECLARED_OUTPUTS` (e.g. the ``output_shape`` of a Keras 1 Deconvolution2D).
     """
     given = entry.get(DECLARED_OUTPUTS)
-    if isinstance(given, list) and given and all(_is_shape(s) for s in given):
+    if isinstance(given, list) and given and all(is_shape(s) for s in given):
         return [tuple(s) for s in given]
     if entry.get("class_name") not in ("Lambda", "Merge"):
         return []
@@ -498,9 +497,9 @@ def declared_outputs(entry: dict) -> list:
     if config.get("output_shape_type", "raw") != "raw":
         return []
     shape = _untuple(config.get("output_shape"))
-    if _is_shape(shape) and shape:
+    if is_shape(shape) and shape:
         return [(None, *shape)]
-    if isinstance(shape, list) and shape and all(_is_shape(_untuple(s)) for s in shape):
+    if isinstance(shape, list) and shape and all(is_shape(_untuple(s)) for s in shape):
         return [(None, *_untuple(s)) for s in shape]
     return []
 
@@ -529,31 +528,11 @@ def _ref_list(value: Any, key: str) -> list:
     raise UnreadableModel(f"{key} is not a list of [layer_name, node_index, tensor_index]")
 
 
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
-
-
-def _declared_shape(config: dict) -> Optional[tuple]:
-    """The batch shape an InputLayer (or a first Sequential layer) declares, if any."""
-    for key in ("batch_shape", "batch_input_shape", "shape", "input_shape"):
-        value = config.get(key)
-        if value is None:
-            continue
-        if not _is_shape(value):
-            raise UnreadableModel(f"layer {config.get('name', '?')!r}: {key}={value!r:.60} is "
-                                  "not a list of integers and nulls")
-        if key in ("shape", "input_shape"):
-            return (config.get("batch_size"),) + tuple(value)
-        return tuple(value)
-    return None
-
-
 def _sequential_input_shape(config: Any, entries: list) -> Optional[list]:
     if entries:
-        declared = _declared_shape(entries[0].get("config") or {})
+        declared = declared_shape(entries[0].get("config") or {})
         if declared is not None:
             return list(declared)
-    if isinstance(config, dict) and _is_shape(config.get("build_input_shape")):
+    if isinstance(config, dict) and is_shape(config.get("build_input_shape")):
         return config["build_input_shape"]
     return None

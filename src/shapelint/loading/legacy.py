@@ -47,7 +47,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from shapelint.errors import UnreadableModel
-from shapelint.loading.graph import DECLARED_OUTPUTS, MAX_NESTING, is_model_entry, layer_name
+from shapelint.loading.graph import DECLARED_OUTPUTS, is_model_entry, layer_name
+from shapelint.loading.keys import MAX_NESTING, is_shape
 
 FORMAT_KEY = "format"  # set to "keras1" on a rewritten model config
 CHANNELS = {"th": "channels_first", "tf": "channels_last"}
@@ -197,7 +198,7 @@ def _model_ordering(model: dict) -> str:
 
 def ordering_from_shape(shape: Any) -> Optional[str]:
     """channels_first/last when an image input's channel axis is plain, else None."""
-    if not (_is_shape(shape) and len(shape) in (4, 5)):
+    if not (is_shape(shape) and len(shape) in (4, 5)):
         return None
     first, last = shape[1], shape[-1]
 
@@ -211,11 +212,6 @@ def ordering_from_shape(shape: Any) -> Optional[str]:
     return None
 
 
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
-
-
 def _is_merge_head(entry: Any) -> bool:
     return (isinstance(entry, dict) and entry.get("class_name") == "Merge"
             and isinstance(entry.get("config"), dict)
@@ -224,9 +220,9 @@ def _is_merge_head(entry: Any) -> bool:
 
 def _first_layer_shape(class_name: Any, config: dict) -> Optional[list]:
     """The batch input shape a Sequential's first Keras 1 layer declares, if any."""
-    if _is_shape(config.get("batch_input_shape")):
+    if is_shape(config.get("batch_input_shape")):
         return list(config["batch_input_shape"])
-    if _is_shape(config.get("input_shape")):
+    if is_shape(config.get("input_shape")):
         return [None, *config["input_shape"]]
     dim, length = config.get("input_dim"), config.get("input_length")
     if class_name == "Embedding":
@@ -282,7 +278,7 @@ def _mapping(value: Any) -> dict:
 def _pair(value: Any) -> Optional[list]:
     """An int or a pair of ints as a pair, else None."""
     values = [value] * 2 if isinstance(value, int) else value
-    if _is_shape(values) and len(values) == 2 and None not in values:
+    if is_shape(values) and len(values) == 2 and None not in values:
         return list(values)
     return None
 
@@ -489,7 +485,7 @@ class _Rewriter:
         """Set ``output_padding`` from a Deconvolution2D's ``output_shape``; returns that
         shape (batch unknown) as the declared output."""
         shape = config.get("output_shape")
-        if not (_is_shape(shape) and len(shape) == 4):
+        if not (is_shape(shape) and len(shape) == 4):
             return None
         first = c.get("data_format") == "channels_first"
         sizes = list(shape[2:] if first else shape[1:3])

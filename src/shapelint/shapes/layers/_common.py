@@ -9,6 +9,7 @@ from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult
 
 CHANNELS_LAST = "channels_last"
 CHANNELS_FIRST = "channels_first"
+RANK_BY_SUFFIX = {"1D": 3, "2D": 4, "3D": 5}  # input rank (batch included) of a 1D/2D/3D layer
 
 
 def int_tuple(call: LayerCall, key: str, n: int, default: Any = None, minimum: int = 1) -> tuple:

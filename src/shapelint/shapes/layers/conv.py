@@ -6,16 +6,14 @@ import dataclasses
 
 from shapelint.shapes import arithmetic as ar
 from shapelint.shapes.layers._common import (
-    channel_axis, data_format, int_tuple, padding, positive_int, require_rank, single_input,
-    spatial_axes,
+    RANK_BY_SUFFIX, channel_axis, data_format, int_tuple, padding, positive_int, require_rank,
+    single_input, spatial_axes,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
 
-_RANK = {"1D": 3, "2D": 4, "3D": 5}
-
 
 def _rank(call: LayerCall) -> int:
-    for suffix, rank in _RANK.items():
+    for suffix, rank in RANK_BY_SUFFIX.items():
         if suffix in call.class_name:
             return rank
     raise ShapeError("SL003", f"cannot tell the rank of {call.class_name}")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from shapelint.shapes import arithmetic as ar
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, channel_axis, data_format, int_tuple, padding, require_rank, single_input,
-    spatial_axes,
+    CHANNELS_LAST, RANK_BY_SUFFIX, channel_axis, data_format, int_tuple, padding, require_rank,
+    single_input, spatial_axes,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
 
-_RANK = {"1D": 3, "2D": 4, "3D": 5}
-
 
 def _rank(call: LayerCall) -> int:
-    return _RANK[call.class_name[-2:]]
+    return RANK_BY_SUFFIX[call.class_name[-2:]]
 
 
 def _input(call: LayerCall):

@@ -9,8 +9,8 @@ the shape are in preprocessing.py, SpectralNormalization in wrappers.py.
 from __future__ import annotations
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_LAST, broadcast_shapes, format_shape, image_input, in_training, require_rank, same,
-    single_input,
+    CHANNELS_LAST, RANK_BY_SUFFIX, broadcast_shapes, format_shape, image_input, in_training,
+    require_rank, same, single_input,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, shape_rule
 
@@ -240,7 +240,7 @@ def dropout(call: LayerCall) -> ShapeResult:
 
 @shape_rule("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D")
 def spatial_dropout(call: LayerCall) -> ShapeResult:
-    rank = {"1D": 3, "2D": 4, "3D": 5}[call.class_name[-2:]]
+    rank = RANK_BY_SUFFIX[call.class_name[-2:]]
     return same(require_rank(call, single_input(call), rank))
 
 

@@ -6,19 +6,18 @@ from __future__ import annotations
 import math
 
 from shapelint.shapes.layers._common import (
-    CHANNELS_FIRST, CHANNELS_LAST, data_format, format_shape, int_tuple, positive_int,
-    require_rank, single_input, spatial_axes,
+    CHANNELS_FIRST, CHANNELS_LAST, RANK_BY_SUFFIX, data_format, format_shape, int_tuple,
+    positive_int, require_rank, single_input, spatial_axes,
 )
 from shapelint.shapes.registry import LayerCall, ShapeError, ShapeResult, Window, shape_rule
 
-_RANK = {"1D": 3, "2D": 4, "3D": 5}
 _NO_FORMAT = ("Cropping1D", "UpSampling1D")  # always axis 1: no data_format argument
 # What keras.ops.image.resize accepts (Resizing; UpSampling2D unless "nearest").
 _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
 
 def _rank(call: LayerCall) -> int:
-    return _RANK[call.class_name[-2:]]
+    return RANK_BY_SUFFIX[call.class_name[-2:]]
 
 
 def _is_int(value) -> bool:
