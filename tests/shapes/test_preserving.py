@@ -6,6 +6,7 @@ formats where the layer has one; the property tests then vary the parameters tha
 make TF refuse the input (axes, groups, noise_shape, crop sizes, ...).
 """
 
+import functools
 import inspect
 
 import pytest
@@ -66,6 +67,7 @@ def make(name, **overrides):
     return getattr(L, name)(**kwargs)
 
 
+@functools.lru_cache(maxsize=None)  # RUNS asks once per case: build each class once
 def has_data_format(name):
     return "data_format" in make(name).get_config()
 
