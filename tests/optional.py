@@ -7,6 +7,7 @@ Without the module such a test skips, or fails under ``SHAPELINT_REQUIRE_TF=1`` 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 
 import pytest
@@ -16,11 +17,16 @@ def required() -> bool:
     return bool(os.environ.get("SHAPELINT_REQUIRE_TF"))
 
 
-def require(module: str):
+def require(module: str, import_it: bool = True):
     """``module`` imported, else skip the test (or module) that needs it; under
-    ``SHAPELINT_REQUIRE_TF=1`` fail instead."""
+    ``SHAPELINT_REQUIRE_TF=1`` fail instead. ``import_it=False``: only check that it is
+    installed (for a test that uses it in a child process: importing TF costs seconds)."""
     try:
-        return importlib.import_module(module)
+        if import_it:
+            return importlib.import_module(module)
+        if importlib.util.find_spec(module) is not None:
+            return None
+        raise ImportError(f"No module named {module!r}")
     except ImportError as e:
         reason = f"{module} is not installed ({e}): pip install -e '.[tf,test]'"
     if required():  # outside the except: the report is the one line, not the ImportError too
