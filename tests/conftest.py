@@ -18,7 +18,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 import re  # noqa: E402
 
 import pytest  # noqa: E402
-from optional import required, require  # noqa: E402
+from optional import require, required  # noqa: E402
 
 
 @pytest.fixture(scope="session")

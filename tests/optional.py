@@ -14,7 +14,7 @@ import pytest
 
 
 def required() -> bool:
-    return bool(os.environ.get("SHAPELINT_REQUIRE_TF"))
+    return os.environ.get("SHAPELINT_REQUIRE_TF", "") not in ("", "0")
 
 
 def require(module: str, import_it: bool = True):
