@@ -317,8 +317,7 @@ def test_the_cli_reads_every_legacy_file_cleanly():
     assert errors == []
 
 
-def test_a_keras1_h5_file_reads_without_its_version(tmp_path):
-    h5py = pytest.importorskip("h5py")
+def test_a_keras1_h5_file_reads_without_its_version(tmp_path, h5py):
     path = tmp_path / "model.h5"
     data = read("keras122_sequential_cnn_th.json")
     with h5py.File(path, "w") as f:
@@ -489,11 +488,6 @@ def test_tfjs_graph_model_on_the_command_line(tmp_path):
 
 
 # -- Keras 3 references, and every Keras 1 file against Keras 3 built by hand ---------------------
-
-@pytest.fixture(scope="session")
-def keras():
-    return pytest.importorskip("keras")
-
 
 def _symbolic(model) -> dict:
     from keras_graph import symbolic_shapes

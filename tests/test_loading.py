@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 import yaml
+from optional import require
 
 from shapelint.errors import NotAModel, UnreadableModel
 from shapelint.loading import load_config, load_path
@@ -126,11 +127,8 @@ def test_keras_zip_with_lying_header_is_capped(tmp_path, monkeypatch):
 
 # -- real Keras 3 files: round trips compared with Keras's own shapes ----------------------
 
-keras = pytest.importorskip("keras")
-
-
 @pytest.fixture(scope="session")
-def nested_shared_model():
+def nested_shared_model(keras):
     from keras import layers
 
     inner = keras.Sequential([layers.Conv2D(4, 3, name="c"), layers.ReLU(name="r")], name="inner")
@@ -188,7 +186,7 @@ def test_every_file_format_reads_a_keras2_config(tmp_path, suffix):
             z.writestr("config.json", json.dumps(data))
             z.writestr("metadata.json", "{}")
     elif suffix == ".h5":
-        h5py = pytest.importorskip("h5py")
+        h5py = require("h5py")
         with h5py.File(path, "w") as f:
             f.attrs["model_config"] = json.dumps(data).encode("utf-8")
     elif suffix == ".json":

@@ -76,8 +76,8 @@ def kept_if_failing(name: str, content):
 
 
 def check_document(data, name: str = "config.json") -> FileResult:
-    before = copy.deepcopy(data)  # as it was before linting, to save it if linting fails
-    with kept_if_failing(name, lambda: json.dumps(before, allow_nan=True).encode()):
+    before = json.dumps(data, allow_nan=True)  # as it was before linting, kept if it fails
+    with kept_if_failing(name, lambda: before.encode()):
         start = time.monotonic()
         result = lint_document(data)
         assert_clean(result, time.monotonic() - start)
@@ -104,16 +104,20 @@ VALUES = [None, 0, -1, 1, 2, 3, -(10 ** 18), 10 ** 18, 2 ** 63, 10 ** 100, 1.5, 
           ["x", 0, 0], ["x", -1, 0], ["x", 0, 10 ** 9], [["x", 0, 0, {}]], "\x00", "é" * 3]
 
 
-def _places(value, path=()):
-    """Every (path, value) inside a parsed document, the root excluded."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield path + (key,), child
-            yield from _places(child, path + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield path + (index,), child
-            yield from _places(child, path + (index,))
+def _places(document) -> list:
+    """Every (path, value) inside a parsed document, the root excluded, parents first.
+    (A list filled by one walk: nested generators cost a frame per level at every item.)"""
+    places: list = []
+
+    def walk(value, path):
+        children = value.items() if isinstance(value, dict) else \
+            enumerate(value) if isinstance(value, list) else ()
+        for key, child in children:
+            places.append((path + (key,), child))
+            walk(child, path + (key,))
+
+    walk(document, ())
+    return places
 
 
 def _parent(document, path):
@@ -128,11 +132,16 @@ def mutate_config(data, document) -> None:
     (rewiring references: dangling ones, cycles, duplicates), a list reversed."""
     from hypothesis import strategies as st
 
+    def pick(options: list, label: str):
+        # an index, not st.sampled_from(options): that hashes every option for its label,
+        # and a whole model has ~10^4 places (most of a case's time went there)
+        return options[data.draw(st.integers(0, len(options) - 1), label=label)]
+
     for _ in range(data.draw(st.integers(1, 4), label="edits")):
-        places = list(_places(document))
+        places = _places(document)
         if not places:
             return
-        path, value = data.draw(st.sampled_from(places), label="place")
+        path, value = pick(places, "place")
         parent = _parent(document, path)
         action = data.draw(st.sampled_from(
             ["set", "set", "delete", "duplicate", "swap", "rename", "reverse"]), label="action")
@@ -143,12 +152,12 @@ def mutate_config(data, document) -> None:
         elif action == "duplicate" and isinstance(parent, list):
             parent.insert(path[-1], copy.deepcopy(value))
         elif action == "swap":
-            other_path, other = data.draw(st.sampled_from(places), label="other")
+            other_path, other = pick(places, "other")
             if path[:len(other_path)] != other_path and other_path[:len(path)] != path:
                 _parent(document, other_path)[other_path[-1]] = value
                 parent[path[-1]] = other
         elif action == "rename" and isinstance(value, str):
             names = sorted({v for _, v in places if isinstance(v, str)})
-            parent[path[-1]] = data.draw(st.sampled_from(names), label="name")
+            parent[path[-1]] = pick(names, "name")
         elif action == "reverse" and isinstance(value, list):
             value.reverse()

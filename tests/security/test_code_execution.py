@@ -11,7 +11,6 @@ The controls prove every payload is live: run or imported, it writes the marker.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import subprocess
@@ -21,6 +20,7 @@ import zipfile
 import pytest
 from hostile import (PAYLOAD_MODULE, clean_env, payload_fires, plant_module, run_cli,
                      tf_keras2_chain, write_attack_files, write_h5)
+from optional import require
 
 from shapelint.loading import files
 
@@ -34,11 +34,9 @@ UNREADABLE = {
                        "for the tag 'tag:yaml.org,2002:python/object/apply:os.system'",
 }
 
-pytest.importorskip("h5py")
-
 
 @pytest.fixture(scope="module")
-def attack(tmp_path_factory):
+def attack(tmp_path_factory, h5py):
     """(home, marker, expected statuses): the attack files in home/models, modules that
     write the marker when imported planted in home, which is the working directory."""
     home = tmp_path_factory.mktemp("attack")
@@ -152,9 +150,9 @@ def test_python_api_runs_no_payload(attack):
     assert PAYLOAD_MODULE not in sys.modules and "keras_hub" not in sys.modules
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="needs TensorFlow")
 def test_tf_cross_check_runs_no_payload(attack):
     """TensorFlow rebuilds each model: Lambda and foreign layers become stand-ins."""
+    require("tensorflow", import_it=False)  # TF runs in the linter's process only
     home, marker, expected = attack
     run = run_cli(["models", "--format", "json", "--cross-check", "tf"], cwd=str(home),
                   timeout=WITH_TF["seconds"], address_space=None)
@@ -169,10 +167,10 @@ def test_tf_cross_check_runs_no_payload(attack):
     assert any(layer["tf_output_shapes"] for layer in files["lambda.keras"]["layers"])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="needs TensorFlow")
 def test_control_keras_runs_the_lambda_payloads_when_allowed(attack):
     """The files are real exploits: Keras with safe_mode=False runs each payload while it
     loads the model (it fails later, on the missing weights: too late)."""
+    require("tensorflow", import_it=False)  # Keras runs in a child process only
     home, marker, _ = attack
     code = (
         "import os, sys, keras\n"
@@ -195,7 +193,8 @@ def test_control_keras_runs_the_lambda_payloads_when_allowed(attack):
     assert done.stdout.strip() == "[True, True, True]"
 
 
-def test_hdf5_reader_child_imports_nothing_from_the_working_directory(tmp_path, monkeypatch):
+def test_hdf5_reader_child_imports_nothing_from_the_working_directory(tmp_path, monkeypatch,
+                                                                      h5py):
     """.h5 files are read in a child process: it must not import an ``h5py.py`` planted in
     the repository being linted (the working directory of a pre-commit hook)."""
     marker = tmp_path / "PWNED"

@@ -17,6 +17,7 @@ import pytest
 from hostile import (clean_env, conv_model, deflate_repeated, keras3_functional, many_members_zip,
                      nested_calls, nested_deep, raw_zip, run_cli, tf_keras2_chain, write_h5,
                      write_json, write_keras)
+from optional import require
 
 SECONDS = 10.0
 MIB = 500.0
@@ -267,7 +268,7 @@ def _big_yaml(folder):
 @attack("HDF5 model_config that is an array of 1000 strings", 2,
         r"the HDF5 model_config attribute is not a string")
 def _h5_array(folder):
-    pytest.importorskip("h5py")
+    require("h5py")
     write_h5(os.path.join(folder, "array.h5"), small_model(), model_config_shape=(1000,))
     return "array.h5", {}
 
@@ -275,7 +276,7 @@ def _h5_array(folder):
 @attack("HDF5 model_config over the (lowered) size cap", 2,
         r"the HDF5 model_config attribute is \d+ bytes, over the 100000-byte limit .*")
 def _h5_big(folder):
-    pytest.importorskip("h5py")
+    require("h5py")
     model = keras3_functional([])
     model["config"]["junk"] = "a" * 200_000
     write_h5(os.path.join(folder, "big.h5"), model)
@@ -296,7 +297,7 @@ def _dev_zero(folder):
 
 @attack("HDF5 model_config that is not UTF-8", 2, r"the model_config attribute is not UTF-8 text")
 def _h5_not_utf8(folder):
-    h5py = pytest.importorskip("h5py")
+    h5py = require("h5py")
     import numpy as np
     with h5py.File(os.path.join(folder, "bytes.h5"), "w") as f:  # h5py reads it as surrogates
         f.attrs.create("model_config", np.array('{"class_name": "\xff\xfe"}'.encode("latin-1"),
