@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from shapelint.formatting import format_shape
 from shapelint.loading.data import Array
 from shapelint.rules.loss import model_outputs
 
@@ -38,6 +37,12 @@ def _match(structure, names: list, what: str):
         return [(0, None, f"{what} holds {len(items)} array(s) for the model's "
                           f"{len(names)} ({', '.join(names)})")]
     return [(i, a if isinstance(a, Array) else None, None) for i, a in enumerate(items)]
+
+
+def format_shape(shape) -> str:
+    """``(None, 28, 28, 3)``; ``(None,)`` for one dim, as numpy and Keras print it."""
+    text = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({text},)" if len(shape) == 1 else f"({text})"
 
 
 def _input_layers(trace) -> list:
@@ -139,6 +144,8 @@ def target_output_mismatch(graph, params: dict):
     if data is None or data.y is None:
         return
     outputs = model_outputs(graph)
+    if any(f.get("severity") == "error" for _, f in data_input_mismatch(graph, params)):
+        return  # x cannot feed the model: the outputs' shapes say nothing about y
     for index, array, problem in _match(data.y, [t.name for t, _, _ in outputs], "y"):
         t, shape, loss = outputs[index]
         if t.call.id in graph.after_error:
@@ -156,8 +163,8 @@ def _target_problem(y: Array, out: tuple, loss):
     name = loss.text
     ys, units = y.shape, out[-1] if out else None
     if loss.family == "categorical":
-        if len(ys) == len(out) and not _differ(ys, out):
-            return None
+        if (len(ys) == len(out) and not _differ(ys, out)) or units == 1:
+            return None  # one unit: SL203 says what is wrong with the loss
         if len(ys) == len(out) - 1 or (len(ys) == len(out) and ys[-1] == 1 and units != 1):
             return ("error", f"y {format_shape(ys)} holds one class index per sample, but "
                              f"{name} needs one-hot rows like the output {format_shape(out)}",
