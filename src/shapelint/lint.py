@@ -175,17 +175,15 @@ def _losses(model_config: dict, spec) -> Optional[list]:
 
 
 def _at_data_sizes(findings: list, shapes: list) -> list:
-    """The shape engine's errors, found at sizes the data gave, say so: "at your data's
-    28×28"."""
+    """Findings about the model's layers, found at sizes the data gave, say so: "at your
+    data's 28×28"."""
     from dataclasses import replace
 
     from shapelint.rules.data import data_size_text
-    from shapelint.rules.engine import default_ruleset as rules
 
-    engine = {code for code, rule in rules().rules.items() if rule.check == "engine"}
     text = f" (at your data's {data_size_text(shapes)})"
-    return [replace(f, message=f.message + text) if f.rule in engine and f.severity == "error"
-            else f for f in findings]
+    return [replace(f, message=f.message + text)
+            if not f.rule.startswith("SL2") and f.severity != "info" else f for f in findings]
 
 
 def without_batch(spec, input_shapes: list, notes: list) -> list:
