@@ -5,10 +5,10 @@
 Keras builds the train function before ``on_train_begin``, and no callback hook sees
 the data; but ``set_model`` runs earlier, and the TF backend traces
 ``model.train_step`` with the real batch spec right before the first step. So the
-callback checks the model and its compiled loss at the declared input size in
-``on_train_begin``, and the first batch's x and y against the inputs, outputs and loss
-while ``train_step`` is traced: a broken setup raises :class:`ShapeLintError` before
-any step runs.
+callback checks the model, its compiled loss and the first batch's x and y while
+``train_step`` is traced (at the declared input size in ``on_train_begin`` when the
+model brings its own ``train_step`` attribute): a broken setup raises
+:class:`ShapeLintError` before any step runs.
 
 When the batch spec leaves sizes open (``tf.data.Dataset.from_generator`` with
 ``(None, None, 3)`` images), the traced step also gets a check of each new concrete
@@ -74,7 +74,8 @@ class ShapeLintCallback(keras.callbacks.Callback):
             model.train_step = train_step
 
     def on_train_begin(self, logs=None):
-        self._check(None)
+        if self._original_train_step is None:  # no wrapped train_step to see the batch
+            self._check(None)
         self._wrap_train_function()
 
     def on_train_end(self, logs=None):
