@@ -401,6 +401,7 @@ def test_callback_names_the_data_shape_for_a_fixed_size_model():
     text = str(raised.value)
     assert "SL201" in text and "found shape=(None, 28, 28, 3)" in text
     assert "expected shape=(None, 32, 32, 3)" in text
+    assert "SL001" not in text  # no echo of the model analysed at a size it refuses
     assert int(model.optimizer.iterations) == 0
 
 
@@ -460,3 +461,17 @@ def test_callback_stays_silent_on_healthy_fits(capsys):
     head.fit(XS, YS[:, 0].astype("int64"), epochs=1, verbose=0, callbacks=[ShapeLintCallback()])
     assert int(head.optimizer.iterations) == 2
     assert "shapelint" not in capsys.readouterr().out
+
+
+def test_callback_checks_each_new_batch_size_not_only_the_first():
+    """A good 40×40 batch trains; the 30×30 batch after it stops before its step."""
+    def images():
+        for size in (40, 40, 30, 30):
+            yield np.zeros((size, size, 3), "float32"), np.int64(0)
+
+    dataset = tf.data.Dataset.from_generator(images, output_signature=(
+        tf.TensorSpec((None, None, 3), tf.float32), tf.TensorSpec((), tf.int64))).batch(2)
+    model = needs_36()
+    with pytest.raises(ShapeLintError, match="30×30"):
+        model.fit(dataset, epochs=1, verbose=0, callbacks=[ShapeLintCallback(verbose=False)])
+    assert int(model.optimizer.iterations) == 1

@@ -141,15 +141,23 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
     (SL201), outputs and compiled loss (SL202). The model is analysed at the data's
     sizes where its inputs leave them open.
     """
-    if cross_check not in CROSS_CHECKS:
-        raise ValueError(f"cross_check must be one of {', '.join(CROSS_CHECKS)}")
-    from shapelint.lint import FileResult, analyse
-
     data_spec = None
     if data is not None or x is not None or y is not None:
         from shapelint.loading.data import DataSpec, read_data
 
         data_spec = data if isinstance(data, DataSpec) else read_data(data, x, y)
+    return _check(model_or_path, input_shape, config, cross_check, sizes, data_spec)
+
+
+def _check(model_or_path, input_shape, config, cross_check, sizes, data_spec,
+           ignore: tuple = ()) -> Report:
+    """:func:`check` with the data read; ``ignore``: codes the caller does not want on
+    top of the configuration's (the callback's run-time check makes SL110 moot)."""
+    if cross_check not in CROSS_CHECKS:
+        raise ValueError(f"cross_check must be one of {', '.join(CROSS_CHECKS)}")
+    from dataclasses import replace
+
+    from shapelint.lint import FileResult, analyse
 
     input_shapes = _input_shapes(input_shape)
     if sizes is not None:
@@ -158,6 +166,8 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
         sizes = parse_ranges(sizes) if isinstance(sizes, str) else [tuple(sizes)]
     path = os.fspath(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else None
     ruleset, _ = _ruleset(config, path)
+    if ignore:
+        ruleset = replace(ruleset, ignore=tuple(ruleset.ignore) + tuple(ignore))
     notes: list = []
     try:
         model_config, name = _model_config(model_or_path, path, notes)

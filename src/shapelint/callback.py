@@ -27,7 +27,7 @@ import warnings
 
 import keras
 
-from shapelint.api import ShapeLintError, check
+from shapelint.api import ShapeLintError, _check, check
 
 # concrete batch shapes checked at run time, at most (each is cached)
 MAX_RUN_TIME_SHAPES = 16
@@ -55,6 +55,7 @@ class ShapeLintCallback(keras.callbacks.Callback):
         self._run_time_reports: dict = {}  # concrete shapes -> error message or ""
         self._run_time_error = None
         self._guarded = False
+        self._seen = None  # (ranks, tf.Variables): the last batch shape checked at run time
 
     def set_model(self, model):
         super().set_model(model)
@@ -134,13 +135,30 @@ class ShapeLintCallback(keras.callbacks.Callback):
         if not all(isinstance(t, tf.Tensor) for t in flat):
             return None
         dtypes = [t.dtype.name for t in flat]
+        shapes = [tf.shape(t, out_type=tf.int64) for t in flat]
+        ranks = tuple(len(t.shape) for t in flat)
+        if self._seen is None or self._seen[0] != ranks:  # one set per run, reused by retraces
+            with tf.init_scope():
+                self._seen = (ranks, [tf.Variable(tf.fill([r], tf.constant(-1, tf.int64)),
+                                                  trainable=False, name="shapelint_seen")
+                                      for r in ranks])
+        seen = self._seen[1]
 
-        def run_time_check(*shapes):
-            return self._run_time_check(data, dtypes, shapes)
+        def run_time_check(*concrete):
+            return self._run_time_check(data, dtypes, concrete)
 
+        def check_new_shape():
+            ok = tf.numpy_function(run_time_check, shapes, tf.bool, stateful=True,
+                                   name="shapelint_check")
+            with tf.control_dependencies([ok]):
+                updates = [v.assign(s) for v, s in zip(seen, shapes)]
+            with tf.control_dependencies(updates):
+                return tf.identity(ok)
+
+        # Python runs only for a batch shape unlike the last one checked
+        same = tf.reduce_all(tf.stack([tf.reduce_all(tf.equal(v, s)) for v, s in zip(seen, shapes)]))
         self._guarded = True
-        return tf.numpy_function(run_time_check, [tf.shape(t) for t in flat], tf.bool,
-                                 stateful=True, name="shapelint_check")
+        return tf.cond(same, lambda: tf.constant(True), check_new_shape)
 
     def _run_time_check(self, structure, dtypes, shapes):
         """Check one concrete batch (its shapes); raise ShapeLintError when it cannot run."""
@@ -172,8 +190,11 @@ class ShapeLintCallback(keras.callbacks.Callback):
         if key == self._checked_key and self.report is not None:
             return
         try:
-            report = check(self.model, config=self.config, cross_check=self.cross_check,
-                           data=data)
+            if data is None:
+                report = check(self.model, config=self.config, cross_check=self.cross_check)
+            else:  # sizes the batch spec leaves open are checked per batch, not swept
+                report = _check(self.model, None, self.config, self.cross_check, None, data,
+                                ignore=("SL110",))
         except Exception as e:  # noqa: BLE001 - shapelint's own failure never ends a fit
             warnings.warn(f"shapelint could not check the model, training goes on: "
                           f"{str(e).splitlines()[0] if str(e) else type(e).__name__}",
