@@ -24,10 +24,6 @@ class Array:
     max: Optional[float] = None  # the largest value, when the values were at hand
     min: Optional[float] = None
 
-    @property
-    def integer(self) -> bool:
-        return bool(self.dtype) and self.dtype.lstrip("u").startswith("int")
-
 
 @dataclass(frozen=True)
 class DataSpec:
