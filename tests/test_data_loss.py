@@ -475,3 +475,14 @@ def test_callback_checks_each_new_batch_size_not_only_the_first():
     with pytest.raises(ShapeLintError, match="30×30"):
         model.fit(dataset, epochs=1, verbose=0, callbacks=[ShapeLintCallback(verbose=False)])
     assert int(model.optimizer.iterations) == 1
+
+
+def test_a_configured_severity_wins_over_the_finding_s_own():
+    """SL203 is an error or a warning by case; a severity set in the configuration
+    applies to both."""
+    error = dense_head(1, "softmax", "binary_crossentropy")
+    warning = dense_head(3, "softmax", "binary_crossentropy")
+    config = {"rules": {"SL203": {"severity": "info"}}}
+    assert sl2(shapelint.check(error, config=config)) == [("SL203", "info", "out")]
+    assert sl2(shapelint.check(warning, config=config)) == [("SL203", "info", "out")]
+    assert sl2(shapelint.check(error, config={"ignore": ["SL203"]})) == []
