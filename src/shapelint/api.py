@@ -120,7 +120,8 @@ class Report:
 
 def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
           config: Union[str, dict, None] = None, cross_check: str = "auto",
-          sizes: Union[str, tuple, None] = None) -> Report:
+          sizes: Union[str, tuple, None] = None, *, data: Any = None, x: Any = None,
+          y: Any = None) -> Report:
     """Lint a live ``keras.Model``, a model file path or a model config dict.
 
     ``input_shape``: the input shape without the batch dim (a list of them for a
@@ -132,9 +133,30 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
     TensorFlow is already imported in this process (always so for a live model),
     ``"off"`` neither. ``sizes``: the input sizes to try for :attr:`Report.input_sizes`,
     ``(lo, hi)`` or a ``--sizes`` string (``"1:512"``, ``"1:512x1:256"``).
+
+    ``data`` (what ``fit`` takes: a ``tf.data.Dataset``, whose ``element_spec`` is
+    read and which is never iterated; an ``(x, y)`` tuple of arrays or tensors; a
+    ``keras.utils.PyDataset``, of which the first batch is read; dicts of named inputs
+    or outputs), or ``x`` and ``y``: the data to check against the model's inputs
+    (SL201), outputs and compiled loss (SL202). The model is analysed at the data's
+    sizes where its inputs leave them open.
     """
+    data_spec = None
+    if data is not None or x is not None or y is not None:
+        from shapelint.loading.data import DataSpec, read_data
+
+        data_spec = data if isinstance(data, DataSpec) else read_data(data, x, y)
+    return _check(model_or_path, input_shape, config, cross_check, sizes, data_spec)
+
+
+def _check(model_or_path, input_shape, config, cross_check, sizes, data_spec,
+           ignore: tuple = ()) -> Report:
+    """:func:`check` with the data read; ``ignore``: codes the caller does not want on
+    top of the configuration's (the callback's run-time check makes SL110 moot)."""
     if cross_check not in CROSS_CHECKS:
         raise ValueError(f"cross_check must be one of {', '.join(CROSS_CHECKS)}")
+    from dataclasses import replace
+
     from shapelint.lint import FileResult, analyse
 
     input_shapes = _input_shapes(input_shape)
@@ -144,6 +166,8 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
         sizes = parse_ranges(sizes) if isinstance(sizes, str) else [tuple(sizes)]
     path = os.fspath(model_or_path) if isinstance(model_or_path, (str, os.PathLike)) else None
     ruleset, _ = _ruleset(config, path)
+    if ignore:
+        ruleset = replace(ruleset, ignore=tuple(ruleset.ignore) + tuple(ignore))
     notes: list = []
     try:
         model_config, name = _model_config(model_or_path, path, notes)
@@ -151,7 +175,8 @@ def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
         raise ShapeLintError(model=path or "model", reason=f"{path or 'model'}: {e}") from None
     try:
         result: FileResult = analyse(model_config, path or name, input_shapes, ruleset,
-                                     cross_check=_resolve_cross_check(cross_check), sizes=sizes)
+                                     cross_check=_resolve_cross_check(cross_check), sizes=sizes,
+                                     data=data_spec)
     except UsageError as e:  # e.g. two input shapes for a model with one input
         raise ShapeLintError(model=path or name, reason=f"{path or name}: {e}") from None
     if result.status != "ok":  # what the command line reports as an unreadable file
@@ -218,6 +243,11 @@ def _live_config(model) -> dict:
     except Exception as e:  # noqa: BLE001 - a custom layer's get_config can raise anything
         raise UnreadableModel(f"model.get_config() failed ({type(e).__name__}: {e})") from None
     config = data.get("config") if isinstance(data, dict) else None
+    loss = getattr(model, "loss", None)
+    if loss is not None and isinstance(data, dict):  # what a saved file's compile_config holds
+        from shapelint.loading.compile import serialize_live
+
+        data["compile_config"] = {"loss": serialize_live(loss)}
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         names = ", ".join(f"{layer.name} ({type(layer).__name__})" for layer in model.layers)
         raise UnreadableModel(

@@ -107,13 +107,16 @@ def count_layer_calls(model: dict, depth: int = 0) -> int:
 
 def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
             ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
-            sizes: Optional[list] = None) -> FileResult:
+            sizes: Optional[list] = None, data=None) -> FileResult:
     """Lint a model config: shapes, the cross-checks asked for, then the rules.
 
     ``cross_check``: ``recorded`` compares predictions with the shapes the file
     records, ``tf`` also with TensorFlow's (needs TF), ``off`` with neither.
     ``sizes``: size ranges (see :func:`shapelint.shapes.sizes.parse_ranges`) at which to
-    find the input sizes the model runs at.
+    find the input sizes the model runs at. ``data``: a
+    :class:`shapelint.loading.data.DataSpec` to check against the inputs, outputs and
+    compiled loss (SL201, SL202); the model is then analysed at the data's sizes where
+    its inputs leave them open.
     """
     calls = count_layer_calls(model_config) if isinstance(model_config, dict) else 0
     if calls > MAX_LAYER_CALLS:
@@ -133,8 +136,15 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
     notes: list = []
     if input_shapes is not None:
         input_shapes = without_batch(spec, input_shapes, notes)
+    spec.losses = _losses(model_config, spec)
+    data_sizes = None
+    if data is not None and input_shapes is None:
+        from shapelint.rules.data import data_input_shapes
+
+        input_shapes = data_sizes = data_input_shapes(spec, data)
     try:
         trace = propagate(spec, input_shapes)
+        trace.data = data  # read by the SL201/SL202 checks
         trace.compare_recorded = cross_check != "off"
         if cross_check == "tf":
             notes += _tf_cross_check(trace, model_config, input_shapes)
@@ -145,12 +155,36 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
             if trace.input_sizes is None:
                 notes.append("no input size to sweep: the inputs have no spatial or unknown dims")
         findings = apply_rules(trace, ruleset or default_ruleset())
+        if data_sizes is not None:
+            findings = _at_data_sizes(findings, data_sizes)
     except UsageError:
         raise  # e.g. the wrong number of --input-shape: the caller says so
     except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
         return FileResult(path, "error", error=f"internal error ({type(e).__name__}: {e}); "
                                                "please report it with the model config")
     return FileResult(path, "ok", trace=trace, notes=notes, findings=findings)
+
+
+def _losses(model_config: dict, spec) -> Optional[list]:
+    """The compiled loss of each model output, from the config's ``compile_config``."""
+    from shapelint.loading.compile import output_losses
+
+    compile_config = model_config.get("compile_config") if isinstance(model_config, dict) else None
+    if compile_config is None:
+        return None
+    return output_losses(compile_config, [spec.calls[ref.call].name for ref in spec.outputs])
+
+
+def _at_data_sizes(findings: list, shapes: list) -> list:
+    """Findings about the model's layers, found at sizes the data gave, say so: "at your
+    data's 28×28"."""
+    from dataclasses import replace
+
+    from shapelint.rules.data import data_size_text
+
+    text = f" (at your data's {data_size_text(shapes)})"
+    return [replace(f, message=f.message + text)
+            if not f.rule.startswith("SL2") and f.severity != "info" else f for f in findings]
 
 
 def without_batch(spec, input_shapes: list, notes: list) -> list:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shapelint.loading import load_config
-from shapelint.rules.engine import apply_rules, default_ruleset
-from shapelint.rules.examples import example_config
+from shapelint.lint import analyse
+from shapelint.rules.engine import default_ruleset
+from shapelint.rules.examples import example_config, example_data
 from shapelint.rules.pack import DOC_SECTIONS
-from shapelint.shapes.propagate import propagate
 
 RULESET = default_ruleset()
 CASES = [(code, kind, i, example)
@@ -18,8 +17,11 @@ CASES = [(code, kind, i, example)
 
 
 def codes_for(example) -> list:
-    trace = propagate(load_config(example_config(example)))
-    return [f.rule for f in apply_rules(trace, RULESET)]
+    """The codes of the whole pipeline on the example, with its loss and data."""
+    result = analyse(example_config(example), "example", ruleset=RULESET,
+                     data=example_data(example))
+    assert result.status == "ok", result.error
+    return [f.rule for f in result.findings]
 
 
 @pytest.mark.parametrize("code, kind, index, example", CASES,

@@ -46,6 +46,8 @@ class ModelSpec:
     outputs: list  # TensorRef of each model output
     recorded: dict = field(default_factory=dict)  # TensorRef -> shape recorded in the file
     format: str = "keras3"
+    losses: Optional[list] = None  # the compiled loss of each output (loading.compile.Loss
+    # or None where unknown); None when the model was not compiled with a loss
 
     def channels_first_input(self, index: int) -> bool:
         """Whether model input ``index`` is channels_first: the first layer after it that

@@ -228,3 +228,14 @@ CHECKS = {
     "input-sizes": (input_size_constraint,
                     ("axes", "sizes_text", "smallest", "range_text", "clean_text", "why")),
 }
+
+# SL201-SL203: model, data and loss (the data and the compiled loss ride on the trace)
+from shapelint.rules.data import data_input_mismatch, target_output_mismatch  # noqa: E402
+from shapelint.rules.loss import loss_output_mismatch  # noqa: E402
+
+_DATA_FIELDS = ("severity", "problem", "remedy", "data_shape", "model_shape")
+CHECKS.update({
+    "data-input": (data_input_mismatch, _DATA_FIELDS),
+    "target-output": (target_output_mismatch, _DATA_FIELDS),
+    "loss-output": (loss_output_mismatch, ("severity", "problem", "remedy", "output_shape")),
+})

@@ -186,7 +186,8 @@ def apply_rules(trace: ShapeTrace, ruleset: RuleSet) -> list:
             params = ruleset.params_of(rule.code)
             for t, extra in fn(graph, params):
                 view = views.get(t.call.id) or {}
-                findings.append(_finding(rule, ruleset, t.name, {**view, **params, **extra}))
+                findings.append(_finding(rule, ruleset, t.name, {**view, **params, **extra},
+                                         extra.get("severity")))
 
     findings = _one_per_cause([f for f in findings if not ruleset.suppressed(f.rule, f.layer)],
                               graph)
@@ -225,9 +226,13 @@ def _applies(rule: Rule, view: dict) -> bool:
     return view["family"] in rule.applies_to or view["class_name"] in rule.applies_to
 
 
-def _finding(rule: Rule, ruleset: RuleSet, layer: str, names: dict) -> Finding:
+def _finding(rule: Rule, ruleset: RuleSet, layer: str, names: dict,
+             own_severity: str = None) -> Finding:
+    """A check may give one finding its own severity (SL203: an error or a warning,
+    by case); a severity set in a pack or config still wins."""
     names = {"layer": layer, **names}
-    return Finding(rule=rule.code, name=rule.name, severity=ruleset.severity_of(rule.code),
+    severity = ruleset.severity.get(rule.code) or own_severity or rule.severity
+    return Finding(rule=rule.code, name=rule.name, severity=severity,
                    layer=layer, message=render(rule.message, names), fix=render(rule.fix, names))
 
 

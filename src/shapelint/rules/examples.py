@@ -4,6 +4,9 @@ An example is ``{input: [h, w, c]}`` (or ``{inputs: {name: shape, ...}}``) and a
 of ``layers``, each a one-key mapping ``{ClassName: {config}}``. Layers form a chain
 unless one names its ``inputs``; ``name`` sets a layer's name and ``recorded`` the
 output shape the "file" records for it. The result is a Keras 3 Functional config.
+``loss`` (a name or a ``{class_name, config}`` dict) is saved as its ``compile_config``;
+``x`` and ``y`` (shapes, batch dim first) and ``y_max`` describe the data
+(:func:`example_data`). Any other key is an error.
 """
 
 from __future__ import annotations
@@ -18,8 +21,15 @@ def _tensor(name: str, shape) -> dict:
     return {"class_name": "__keras_tensor__", "config": config}
 
 
+KEYS = frozenset({"input", "inputs", "layers", "loss", "x", "y", "y_max"})
+
+
 def example_config(example: dict) -> dict:
     """The Keras 3 ``{"class_name": "Functional", "config": ...}`` of one example."""
+    unknown = set(example) - KEYS
+    if unknown:
+        raise ValueError(f"unknown example key {sorted(unknown)[0]!r} "
+                         f"(allowed: {', '.join(sorted(KEYS))})")
     if "inputs" in example:
         inputs = dict(example["inputs"])
     else:
@@ -44,7 +54,24 @@ def example_config(example: dict) -> dict:
                        "inbound_nodes": [{"args": args if len(args) == 1 else [args],
                                           "kwargs": {}}]})
         previous = name
-    return {"class_name": "Functional", "config": {
+    config = {"class_name": "Functional", "config": {
         "name": "example", "layers": layers,
         "input_layers": [[name, 0, 0] for name in inputs],
         "output_layers": [[previous, 0, 0]]}}
+    if "loss" in example:
+        config["compile_config"] = {"loss": example["loss"]}
+    return config
+
+
+def example_data(example: dict):
+    """The example's data (a DataSpec of its ``x`` and ``y`` shapes), or None."""
+    from shapelint.loading.data import Array, DataSpec
+
+    if "x" not in example and "y" not in example:
+        return None
+
+    def array(shape, high=None):
+        return Array(tuple(shape), "float32", high, 0 if high is not None else None)
+
+    return DataSpec(array(example["x"]) if "x" in example else None,
+                    array(example["y"], example.get("y_max")) if "y" in example else None)
