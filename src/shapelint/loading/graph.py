@@ -118,7 +118,7 @@ class _Builder:
         call = Call(id=len(self.calls), name=name, class_name=str(entry.get("class_name")),
                     config=config if isinstance(config, dict) else {}, node=node,
                     module=entry.get("module") if isinstance(entry.get("module"), str) else None,
-                    **fields)
+                    built_input=_built_input(entry), **fields)
         self.calls.append(call)
         for i, shape in enumerate(declared_outputs(entry)):
             self.recorded[TensorRef(call.id, i)] = shape
@@ -535,4 +535,15 @@ def _sequential_input_shape(config: Any, entries: list) -> Optional[list]:
             return list(declared)
     if isinstance(config, dict) and is_shape(config.get("build_input_shape")):
         return config["build_input_shape"]
+    return None
+
+
+def _built_input(entry: dict) -> Optional[tuple]:
+    """The input shape Keras 3 built the layer for (``build_config``), as data: a layer's
+    weights are made for it. None when the file does not say, or says something else."""
+    build = entry.get("build_config")
+    shape = build.get("input_shape") if isinstance(build, dict) else None
+    if isinstance(shape, list) and all(d is None or (isinstance(d, int) and not isinstance(d, bool))
+                                       for d in shape):
+        return tuple(shape)
     return None

@@ -98,8 +98,8 @@ def _check_features(built: int, inputs: tuple) -> None:
     shape = inputs[0] if inputs else None
     if shape is None or shape[-1] is None or shape[-1] == built:
         return
-    raise ShapeError("SL003", f"Dense has weights for {built} input features (at the declared "
-                     f"input size), gets {shape[-1]}", "feed the declared input size, or put "
+    raise ShapeError("SL003", f"Dense has weights for {built} input features (the size it was "
+                     f"built at), gets {shape[-1]}", "feed the size it was built at, or put "
                      "a global pooling layer instead of Flatten before the Dense, so that its "
                      "input does not depend on the input size")
 

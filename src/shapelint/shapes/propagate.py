@@ -81,8 +81,8 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
     for ref, shape in zip(model.inputs, input_shapes or []):
         overrides[ref.call] = (None,) + tuple(shape)
     walker = _Walker(model, overrides)
-    if overrides:
-        walker.built_features = built_features(propagate(model))
+    walker.built_features = built_features(propagate(model)) if overrides \
+        else recorded_features(model)
     for call in model.calls:
         walker.visit(call)
     return ShapeTrace(model=model, layers=walker.traces, findings=walker.findings,
@@ -91,14 +91,22 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
 
 def built_features(trace: ShapeTrace) -> dict:
     """Call id -> the input features each Dense has weights for, where the declared input
-    shapes fix them (a Dense after a Flatten): at other input sizes it cannot run."""
-    found = {}
+    shapes fix them (a Dense after a Flatten), or else where the file records the shape
+    it was built for: at other input sizes it cannot run."""
+    found = recorded_features(trace.model)
     for t in trace.layers:
         if t.class_name == "Dense" and t.input_shapes and t.input_shapes[0]:
             last = t.input_shapes[0][-1]
             if isinstance(last, int):
                 found[t.call.id] = last
     return found
+
+
+def recorded_features(model: ModelSpec) -> dict:
+    """Call id -> the input features a Dense was built for, as its ``build_config`` records
+    (a model saved with unknown input sizes after being built at one size)."""
+    return {c.id: c.built_input[-1] for c in model.calls
+            if c.class_name == "Dense" and c.built_input and isinstance(c.built_input[-1], int)}
 
 
 def _pick(shapes: list, index: int):
