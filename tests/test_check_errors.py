@@ -170,7 +170,8 @@ def test_the_callback_warns_and_training_goes_on_when_shapelint_cannot_check(mon
     def internal_bug(*args, **kwargs):
         raise AttributeError("'NoneType' object has no attribute 'model'")
 
-    monkeypatch.setattr(callback_module, "check", internal_bug)
+    monkeypatch.setattr(callback_module, "check", internal_bug)  # without data
+    monkeypatch.setattr(callback_module, "_check", internal_bug)  # with the batch's data
     sequential = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     with pytest.warns(RuntimeWarning, match="training goes on: 'NoneType'"):
         assert fit(sequential, shapelint.ShapeLintCallback()) == 2

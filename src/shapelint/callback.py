@@ -196,9 +196,11 @@ class ShapeLintCallback(keras.callbacks.Callback):
                 report = _check(self.model, None, self.config, self.cross_check, None, data,
                                 ignore=("SL110",))
         except Exception as e:  # noqa: BLE001 - shapelint's own failure never ends a fit
-            warnings.warn(f"shapelint could not check the model, training goes on: "
-                          f"{str(e).splitlines()[0] if str(e) else type(e).__name__}",
-                          RuntimeWarning, stacklevel=2)
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            if reason not in self._printed:  # once, not once per traced step
+                self._printed.add(reason)
+                warnings.warn(f"shapelint could not check the model, training goes on: {reason}",
+                              RuntimeWarning, stacklevel=2)
             return
         self.report = report
         self._checked_key = key
