@@ -343,19 +343,29 @@ def padded_skip(n):
     return keras.Model(x, L.Add()([a, L.ZeroPadding1D((0, 1))(x)]))  # o reads o
 
 
-@pytest.mark.xfail(strict=True, reason="Cropping/ZeroPadding are 'keep': the rows they "
-                   "remove or add before the first one do not shift the field")
 @pytest.mark.parametrize("build", [cropped_skip, padded_skip])
 def test_crop_or_pad_before_a_merge(build):
     check(build)
 
 
-@pytest.mark.xfail(strict=True, reason="bilinear UpSampling2D reads two rows, its window says one")
-def test_bilinear_upsampling():
+@pytest.mark.parametrize("size", [2, 3, (4, 5), (6, 1)])
+def test_bilinear_upsampling(size):
+    # half-pixel centres: o reads floor and ceil of (o + ½)/s − ½ (one row when s is odd
+    # and that is whole): a 'same' transposed window of kernel 2s − (s mod 2)
     def build(h, w):
         x = keras.Input((h, w, 1))
-        return keras.Model(x, L.UpSampling2D(2, interpolation="bilinear")(x))
+        return keras.Model(x, L.UpSampling2D(size, interpolation="bilinear")(x))
     check(build, rank=2)
+
+
+def test_bilinear_upsampling_merged_with_its_skip():
+    def build(h, w):
+        x = keras.Input((h, w, 1))
+        down = L.Conv2D(1, 3, strides=(2, 3), padding="same", **ONES)(x)
+        up = L.UpSampling2D((2, 3), interpolation="bilinear")(down)
+        y = L.Concatenate()([x, up])
+        return keras.Model(x, L.Conv2D(1, 2, padding="same", **ONES)(y))
+    check(build, rank=2, multiple=6)
 
 
 def test_unknown_length_transposed_output_padding():
