@@ -401,13 +401,15 @@ def test_nasnet_adjust_block(fmt):
         == [(2, 2), (2, 2)]
 
 
-@pytest.mark.parametrize("size", [2, 3, (4, 5), (6, 1)])
-def test_bilinear_upsampling(size):
+@pytest.mark.parametrize("interpolation,size", [
+    ("bilinear", 2), ("bilinear", 3), ("bilinear", (4, 5)), ("bilinear", (6, 1)), ("area", 3)])
+def test_bilinear_upsampling(interpolation, size):
     # half-pixel centres: o reads floor and ceil of (o + ½)/s − ½ (one row when s is odd
-    # and that is whole): a 'same' transposed window of kernel 2s − (s mod 2)
+    # and that is whole): a 'same' transposed window of kernel 2s − (s mod 2). 'area'
+    # reads one row, as 'nearest'.
     def build(h, w):
         x = keras.Input((h, w, 1))
-        return keras.Model(x, L.UpSampling2D(size, interpolation="bilinear")(x))
+        return keras.Model(x, L.UpSampling2D(size, interpolation=interpolation)(x))
     check(build, rank=2)
 
 
