@@ -71,6 +71,10 @@ def _windows(model) -> list:
 def _rows_moved(layer, axis: int) -> int:
     """Rows a Cropping or ZeroPadding layer removes or adds before the first, on ``axis``."""
     name = type(layer).__name__
+    if name == "CenterCrop":
+        cfg, shape = layer.get_config(), layer.input.shape
+        first = 2 if cfg["data_format"] == "channels_first" else 1
+        return (shape[first + axis] - cfg[("height", "width")[axis]]) // 2
     if not name.startswith(("Cropping", "ZeroPadding")):
         return 0
     cfg = layer.get_config()
@@ -373,6 +377,17 @@ def shifted_input(n):
 
 def test_input_merged_with_itself_shifted():
     assert check(shifted_input)[-1] == [(2, 1)]
+
+
+def centre_crop_and_corner(h, w):
+    x = keras.Input((h, w, 1))
+    a = L.CenterCrop(h - 6, w - 3)(x)  # o reads o + 3 (rows), o + 1 (cols)
+    b = L.Cropping2D(((0, 6), (0, 3)))(x)  # o reads o
+    return keras.Model(x, L.Add()([a, b]))
+
+
+def test_center_crop_before_a_merge():
+    assert check(centre_crop_and_corner, rank=2)[-1] == [(4, 1), (2, 1)]
 
 
 def test_crop_and_padding_of_the_input_show_no_field():

@@ -266,5 +266,8 @@ def center_crop(call: LayerCall) -> ShapeResult:
         return ShapeResult((None,), spatial="drop")
     axes = _image_axes(shape, fmt)
     cropped = all(shape[a] is not None and shape[a] >= t for a, t in zip(axes, (height, width)))
-    return ShapeResult((_resize_axes(shape, axes, (height, width)),),
-                       spatial="keep" if cropped else "drop")
+    if not cropped:
+        return ShapeResult((_resize_axes(shape, axes, (height, width)),), spatial="drop")
+    reads = _shifted(axes, [-((shape[a] - t) // 2) for a, t in zip(axes, (height, width))])
+    return ShapeResult((_resize_axes(shape, axes, (height, width)),), spatial="keep",
+                       reads=reads)
