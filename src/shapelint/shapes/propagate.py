@@ -39,6 +39,7 @@ def _in_input_coordinates(geom: Geometry) -> bool:
 def _one_row_each(geom: dict) -> bool:
     return all(f.period == 1 and f.shift == 1 and f.first == f.last for f in geom.values())
 
+
 @dataclass
 class LayerTrace:
     """Everything shapelint knows about one layer call."""

@@ -79,8 +79,9 @@ class ShapeResult:
 
     ``spatial`` says what happens to the spatial geometry (receptive field, jump):
     a :class:`Window` for sliding-window layers, ``"keep"`` when every output
-    position is the input position (element-wise layers, padding, cropping, ...),
-    ``"drop"`` when positions are mixed or lost (Flatten, Reshape, global pooling).
+    position is an input position (element-wise layers; padding and cropping, whose
+    shift is in ``reads``), ``"drop"`` when positions are mixed or lost (Flatten,
+    Reshape, global pooling).
     ``None`` lets the engine decide: keep when ranks match, else drop.
 
     ``reads``, when given, is how output positions read input positions for the
