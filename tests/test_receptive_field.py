@@ -68,19 +68,40 @@ def _windows(model) -> list:
     return [layer for layer in model.layers if any(w in type(layer).__name__ for w in WINDOWS)]
 
 
+def _rows_moved(layer, axis: int) -> int:
+    """Rows a Cropping or ZeroPadding layer removes or adds before the first, on ``axis``."""
+    name = type(layer).__name__
+    if name == "CenterCrop":
+        cfg, shape = layer.get_config(), layer.input.shape
+        first = 2 if cfg["data_format"] == "channels_first" else 1
+        return (shape[first + axis] - cfg[("height", "width")[axis]]) // 2
+    if not name.startswith(("Cropping", "ZeroPadding")):
+        return 0
+    cfg = layer.get_config()
+    pairs = cfg["cropping" if name.startswith("Cropping") else "padding"]
+    pair = pairs if isinstance(pairs[0], int) else pairs[axis]
+    return int(pair[0])
+
+
 def bounds(model, axis: int) -> tuple:
     """(span, period, gap) on spatial axis ``axis``, from the configs alone.
 
     Output o of a window reads inputs within ``o·s ± (ke − 1)`` (forward, pad ≤ ke − 1) or
     ``(o ± (ke − 1))/s`` (transposed), so it reads rows within ``o·j − A … o·j + B``, A and
     B growing by at most ``(ke − 1)·j`` per window, j ≤ ``gap`` = the product of the forward
-    strides so far: a field spans at most ``1 + 2·Σ (ke − 1)·gap`` rows, merges included
+    strides so far, and by at most ``c·j`` for a crop or padding of c rows before the
+    first: a field spans at most ``1 + 2·Σ (ke − 1 or c)·gap`` rows, merges included
     (``model.layers`` is in topological order). A forward stride keeps or divides the
     period of the fields, a transposed one multiplies it, a merge takes the lcm: the
     product of the transposed strides is a multiple of the true period.
     """
     reach, period, gap = 0, 1, 1
-    for layer in _windows(model):
+    windows = _windows(model)
+    for layer in model.layers:
+        moved = _rows_moved(layer, axis)
+        reach += moved * gap
+        if layer not in windows:
+            continue
         ke, stride, transposed = _window_params(layer, axis)
         reach += (ke - 1) * gap
         if transposed:
@@ -343,19 +364,78 @@ def padded_skip(n):
     return keras.Model(x, L.Add()([a, L.ZeroPadding1D((0, 1))(x)]))  # o reads o
 
 
-@pytest.mark.xfail(strict=True, reason="Cropping/ZeroPadding are 'keep': the rows they "
-                   "remove or add before the first one do not shift the field")
 @pytest.mark.parametrize("build", [cropped_skip, padded_skip])
 def test_crop_or_pad_before_a_merge(build):
     check(build)
 
 
-@pytest.mark.xfail(strict=True, reason="bilinear UpSampling2D reads two rows, its window says one")
-def test_bilinear_upsampling():
+def shifted_input(n):
+    x = keras.Input((n, 1))
+    s = L.Cropping1D((0, 1))(L.ZeroPadding1D((1, 0))(x))  # o reads o - 1: no field shown
+    return keras.Model(x, L.Add()([x, s]))  # o reads o - 1, o
+
+
+def test_input_merged_with_itself_shifted():
+    assert check(shifted_input)[-1] == [(2, 1)]
+
+
+def centre_crop_and_corner(h, w):
+    x = keras.Input((h, w, 1))
+    a = L.CenterCrop(h - 6, w - 3)(x)  # o reads o + 3 (rows), o + 1 (cols)
+    b = L.Cropping2D(((0, 6), (0, 3)))(x)  # o reads o
+    return keras.Model(x, L.Add()([a, b]))
+
+
+def test_center_crop_before_a_merge():
+    assert check(centre_crop_and_corner, rank=2)[-1] == [(4, 1), (2, 1)]
+
+
+def test_crop_and_padding_of_the_input_show_no_field():
+    # each of their positions reads one input position, as the input's own do: like the
+    # input, no field is shown (so no rule takes them for a branch's last spatial layer)
+    trace = propagate(load_config(json.loads(shifted_input(64).to_json())))
+    assert [(t.class_name, t.receptive_field, t.jump) for t in trace.layers] == [
+        ("InputLayer", None, None), ("ZeroPadding1D", None, None),
+        ("Cropping1D", None, None), ("Add", [2], [1])]
+
+
+def nasnet_adjust(h, w, fmt):
+    # NASNet's adjust block: the second path reads the pixels one down and right
+    x = keras.Input((h, w, 1) if fmt == "channels_last" else (1, h, w))
+    a = L.AveragePooling2D(1, strides=2, data_format=fmt)(x)
+    b = L.ZeroPadding2D(((0, 1), (0, 1)), data_format=fmt)(x)
+    b = L.Cropping2D(((1, 0), (1, 0)), data_format=fmt)(b)
+    b = L.AveragePooling2D(1, strides=2, data_format=fmt)(b)
+    axis = -1 if fmt == "channels_last" else 1
+    return keras.Model(x, L.Concatenate(axis=axis)([a, b]))
+
+
+@pytest.mark.parametrize("fmt", ["channels_last", "channels_first"])
+def test_nasnet_adjust_block(fmt):
+    assert check(lambda h, w: nasnet_adjust(h, w, fmt), rank=2, multiple=2, fmt=fmt)[-1] \
+        == [(2, 2), (2, 2)]
+
+
+@pytest.mark.parametrize("interpolation,size", [
+    ("bilinear", 2), ("bilinear", 3), ("bilinear", (4, 5)), ("bilinear", (6, 1)), ("area", 3)])
+def test_bilinear_upsampling(interpolation, size):
+    # half-pixel centres: o reads floor and ceil of (o + ½)/s − ½ (one row when s is odd
+    # and that is whole): a 'same' transposed window of kernel 2s − (s mod 2). 'area'
+    # reads one row, as 'nearest'.
     def build(h, w):
         x = keras.Input((h, w, 1))
-        return keras.Model(x, L.UpSampling2D(2, interpolation="bilinear")(x))
+        return keras.Model(x, L.UpSampling2D(size, interpolation=interpolation)(x))
     check(build, rank=2)
+
+
+def test_bilinear_upsampling_merged_with_its_skip():
+    def build(h, w):
+        x = keras.Input((h, w, 1))
+        down = L.Conv2D(1, 3, strides=(2, 3), padding="same", **ONES)(x)
+        up = L.UpSampling2D((2, 3), interpolation="bilinear")(down)
+        y = L.Concatenate()([x, up])
+        return keras.Model(x, L.Conv2D(1, 2, padding="same", **ONES)(y))
+    check(build, rank=2, multiple=6)
 
 
 def test_unknown_length_transposed_output_padding():

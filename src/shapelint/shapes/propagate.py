@@ -25,6 +25,21 @@ from shapelint.shapes.registry import ShapeResult, Window
 # None once positions were mixed (Flatten, Dense over space, ...).
 Geometry = Optional[dict]
 
+
+class Moved(dict):
+    """The geometry of a tensor that only crops and zero padding moved from input
+    coordinates: each position still reads one input position, so, like the input, it
+    shows no receptive field; the shift is kept for the merges it meets."""
+
+
+def _in_input_coordinates(geom: Geometry) -> bool:
+    return geom is not None and (not geom or isinstance(geom, Moved))
+
+
+def _one_row_each(geom: dict) -> bool:
+    return all(f.period == 1 and f.shift == 1 and f.first == f.last for f in geom.values())
+
+
 @dataclass
 class LayerTrace:
     """Everything shapelint knows about one layer call."""
@@ -172,20 +187,25 @@ class _Walker:
                          and len(first_in) == len(first_out))
             spatial = "keep" if same_rank else "drop"
         if isinstance(spatial, Window):
-            geom = _through_window(in_geoms[0] if in_geoms else {}, spatial,
-                                   inputs[0] if inputs else None)
             trace.window = spatial
             trace.dropped_border = list(spatial.dropped) if spatial.dropped else None
+        reads = result.reads or (spatial if isinstance(spatial, Window) else None)
+        if reads is not None:
+            geom = _through_window(in_geoms[0] if in_geoms else {}, reads,
+                                   inputs[0] if inputs else None)
         elif spatial == "keep":
             geom = _merge_geometries(in_geoms)
         else:
             geom = None
+        if (geom and not isinstance(spatial, Window) and _one_row_each(geom)
+                and all(map(_in_input_coordinates, in_geoms))):
+            geom = Moved(geom)  # a crop or padding of the input, or a merge of such
         self._set_geometry(call, trace, geom)
 
     def _set_geometry(self, call: Call, trace: LayerTrace, geom: Geometry) -> None:
         for i in range(len(trace.output_shapes)):
             self.geometry[TensorRef(call.id, i)] = geom
-        if geom:
+        if geom and not isinstance(geom, Moved):
             axes = sorted(geom)
             trace.receptive_field = [geom[a].rf for a in axes]
             trace.jump = [geom[a].jump_number for a in axes]

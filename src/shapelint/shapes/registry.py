@@ -57,11 +57,15 @@ class Window:
     dropped: tuple = ()
     dilation: tuple = ()  # per axis; () = 1 (the kernel's taps are then contiguous)
     output_padding: tuple = ()  # per axis, of a transposed conv; () = None on every axis
+    offset: tuple = ()  # per axis, rows before the first input row fixed by the config
 
     def pad_before(self, i: int, n: Dim) -> int:
         """On the ``i``-th of ``axes``, for an input of length ``n``: the zero rows before
         the first input row (forward), or the rows cropped before the first output row
-        (transposed). ``kernel`` is already effective, so the dilation is not applied again."""
+        (transposed). ``kernel`` is already effective, so the dilation is not applied again.
+        An ``offset`` gives it outright (negative: input rows removed before the first)."""
+        if self.offset:
+            return self.offset[i]
         if self.transposed:
             op = self.output_padding[i] if self.output_padding else None
             return arithmetic.transpose_padding_before(n, self.kernel[i], self.stride[i],
@@ -75,13 +79,20 @@ class ShapeResult:
 
     ``spatial`` says what happens to the spatial geometry (receptive field, jump):
     a :class:`Window` for sliding-window layers, ``"keep"`` when every output
-    position is the input position (element-wise layers, padding, cropping, ...),
-    ``"drop"`` when positions are mixed or lost (Flatten, Reshape, global pooling).
+    position is an input position (element-wise layers; padding and cropping, whose
+    shift is in ``reads``), ``"drop"`` when positions are mixed or lost (Flatten,
+    Reshape, global pooling).
     ``None`` lets the engine decide: keep when ranks match, else drop.
+
+    ``reads``, when given, is how output positions read input positions for the
+    receptive field and jump only, where that differs from ``spatial`` (which is what
+    rules see): a crop or zero padding is a one-tap window shifted by its ``offset``,
+    a bilinear upsampling reads two rows. It covers every spatial axis.
     """
 
     outputs: tuple
     spatial: Union[Window, str, None] = None
+    reads: Optional[Window] = None
 
 
 @dataclass(frozen=True)

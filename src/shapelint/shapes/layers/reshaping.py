@@ -3,6 +3,7 @@ RepeatVector, and the image-size layers Resizing and CenterCrop."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 from shapelint.shapes.layers._common import (
@@ -70,20 +71,33 @@ def cropping(call: LayerCall) -> ShapeResult:
     shape, rank, axes = _spatial_input(call)
     default = {3: (1, 1), 4: ((0, 0), (0, 0)), 5: ((1, 1),) * 3}[rank]
     crops = _pairs(call, "cropping", rank - 2, default)
+    reads = _shifted(axes, tuple(-c[0] for c in crops))
     if shape is None:
-        return ShapeResult(((None,) * rank,), spatial="keep")
+        return ShapeResult(((None,) * rank,), spatial="keep", reads=reads)
     lengths = [None if shape[a] is None else shape[a] - sum(c) for a, c in zip(axes, crops)]
-    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial="keep")
+    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial="keep", reads=reads)
 
 
 @shape_rule("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D")
 def zero_padding(call: LayerCall) -> ShapeResult:
     shape, rank, axes = _spatial_input(call)
     pads = _pairs(call, "padding", rank - 2, 1)
+    reads = _shifted(axes, tuple(p[0] for p in pads))
     if shape is None:
-        return ShapeResult(((None,) * rank,), spatial="keep")
+        return ShapeResult(((None,) * rank,), spatial="keep", reads=reads)
     lengths = [None if shape[a] is None else shape[a] + sum(p) for a, p in zip(axes, pads)]
-    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial="keep")
+    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial="keep", reads=reads)
+
+
+@functools.lru_cache(maxsize=1024)  # the size sweep asks again at every input size
+def _shifted(axes: tuple, before: tuple):
+    """Output row o reads input row ``o − before`` (rows added before the first one, or
+    removed when negative): a one-tap window with that offset, for the receptive field
+    and jump. ``None`` when nothing moves: the field stays that of the input."""
+    if not any(before):
+        return None
+    ones = (1,) * len(axes)
+    return Window(axes=axes, kernel=ones, stride=ones, offset=before)
 
 
 @shape_rule("UpSampling1D", "UpSampling2D", "UpSampling3D")
@@ -100,10 +114,16 @@ def upsampling(call: LayerCall) -> ShapeResult:
         raise ShapeError("SL003", f"interpolation={interpolation!r} is not one of "
                          f"{', '.join(_INTERPOLATIONS)}", "use interpolation='nearest'")
     window = Window(axes=axes, kernel=size, stride=size, transposed=True)  # o reads o // s
+    reads = None
+    if rank == 4 and interpolation.lower() == "bilinear":
+        # half-pixel centres: o reads floor and ceil of (o + ½)/s − ½, the rows a 'same'
+        # transposed window of kernel 2s − (s mod 2) gives it
+        reads = Window(axes=axes, kernel=tuple(2 * s - s % 2 for s in size), stride=size,
+                       padding="same", transposed=True)
     if shape is None:
-        return ShapeResult(((None,) * rank,), spatial=window)
+        return ShapeResult(((None,) * rank,), spatial=window, reads=reads)
     lengths = [None if shape[a] is None else shape[a] * s for a, s in zip(axes, size)]
-    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial=window)
+    return ShapeResult((_resize_axes(shape, axes, lengths),), spatial=window, reads=reads)
 
 
 @shape_rule("Flatten")
@@ -247,5 +267,8 @@ def center_crop(call: LayerCall) -> ShapeResult:
         return ShapeResult((None,), spatial="drop")
     axes = _image_axes(shape, fmt)
     cropped = all(shape[a] is not None and shape[a] >= t for a, t in zip(axes, (height, width)))
-    return ShapeResult((_resize_axes(shape, axes, (height, width)),),
-                       spatial="keep" if cropped else "drop")
+    if not cropped:
+        return ShapeResult((_resize_axes(shape, axes, (height, width)),), spatial="drop")
+    reads = _shifted(axes, tuple(-((shape[a] - t) // 2) for a, t in zip(axes, (height, width))))
+    return ShapeResult((_resize_axes(shape, axes, (height, width)),), spatial="keep",
+                       reads=reads)

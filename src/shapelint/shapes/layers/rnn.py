@@ -133,10 +133,12 @@ def time_distributed(call: LayerCall) -> ShapeResult:
         return ShapeResult((None,))
     outputs = tuple(None if o is None else (o[0], shape[1]) + tuple(o[1:])
                     for o in result.outputs)
-    spatial = result.spatial
+    spatial, reads = result.spatial, result.reads
     if isinstance(spatial, Window):
         spatial = dataclasses.replace(spatial, axes=tuple(a + 1 for a in spatial.axes))
-    return ShapeResult(outputs, spatial=spatial)
+    if reads is not None:
+        reads = dataclasses.replace(reads, axes=tuple(a + 1 for a in reads.axes))
+    return ShapeResult(outputs, spatial=spatial, reads=reads)
 
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
