@@ -811,6 +811,153 @@ def kio_speaker_recognition_conv1d():
     return keras.models.Model(inputs=inputs, outputs=outputs)
 
 
+@case(
+    id="kio_captcha_ocr",
+    url=KERAS_IO + "501fb4cbe62e5b5c434393f512a452ef833640a1/examples/vision/captcha_ocr.py",
+    title="OCR model for reading Captchas",
+    reported="healthy: the prediction model of the Keras example captcha reader (image transposed to "
+    "200x50x1 so width is time, two conv+pool blocks to 50x12x64, Reshape to 50 steps x 768, Dense(64), two "
+    "Bidirectional LSTMs, per-step Dense softmax over 19 characters + OOV + CTC blank)",
+    note="The source trains with a custom CTCLayer that returns its input unchanged and adds the loss; the "
+    "case is the example's own prediction_model (image input to the dense2 output). The vocabulary size "
+    "(19 characters) is what the example prints for its data.",
+    shape=(200, 50, 1),
+)
+def kio_captcha_ocr():
+    img_width, img_height, num_characters = 200, 50, 19
+    vocabulary_size = num_characters + 1  # StringLookup(mask_token=None) adds the OOV token
+    input_img = layers.Input(shape=(img_width, img_height, 1), name="image", dtype="float32")
+    x = layers.Conv2D(32, (3, 3), activation="relu", kernel_initializer="he_normal", padding="same",
+                      name="Conv1")(input_img)
+    x = layers.MaxPooling2D((2, 2), name="pool1")(x)
+    x = layers.Conv2D(64, (3, 3), activation="relu", kernel_initializer="he_normal", padding="same",
+                      name="Conv2")(x)
+    x = layers.MaxPooling2D((2, 2), name="pool2")(x)
+    new_shape = ((img_width // 4), (img_height // 4) * 64)
+    x = layers.Reshape(target_shape=new_shape, name="reshape")(x)
+    x = layers.Dense(64, activation="relu", name="dense1")(x)
+    x = layers.Dropout(0.2)(x)
+    x = layers.Bidirectional(layers.LSTM(128, return_sequences=True, dropout=0.25))(x)
+    x = layers.Bidirectional(layers.LSTM(64, return_sequences=True, dropout=0.25))(x)
+    x = layers.Dense(vocabulary_size + 1, activation="softmax", name="dense2")(x)
+    return keras.models.Model(input_img, x, name="ocr_model_v1")
+
+
+@case(
+    id="kio_timeseries_anomaly_conv1d_ae",
+    url=KERAS_IO + "ad4fc805f5e1a4a4c0bcdd416aa9feac6608fb6c/examples/timeseries/timeseries_anomaly_detection.py",
+    title="Timeseries anomaly detection using an Autoencoder",
+    reported="healthy: the Keras example convolutional reconstruction autoencoder for NAB time series (288 "
+    "steps x 1, two Conv1D(k=7, stride 2, same) down to 72, two Conv1DTranspose(stride 2) back to 288)",
+    shape=(288, 1),
+)
+def kio_timeseries_anomaly_conv1d_ae():
+    return keras.Sequential(
+        [
+            layers.Input(shape=(288, 1)),
+            layers.Conv1D(filters=32, kernel_size=7, padding="same", strides=2, activation="relu"),
+            layers.Dropout(rate=0.2),
+            layers.Conv1D(filters=16, kernel_size=7, padding="same", strides=2, activation="relu"),
+            layers.Conv1DTranspose(filters=16, kernel_size=7, padding="same", strides=2, activation="relu"),
+            layers.Dropout(rate=0.2),
+            layers.Conv1DTranspose(filters=32, kernel_size=7, padding="same", strides=2, activation="relu"),
+            layers.Conv1DTranspose(filters=1, kernel_size=7, padding="same"),
+        ]
+    )
+
+
+@case(
+    id="kio_fcn8s_vgg19",
+    url=KERAS_IO + "9670019b6ec04b44c7d7d487be72edf0023f563b/examples/vision/fully_convolutional_network.py",
+    title="Image Segmentation using Composable Fully-Convolutional Networks",
+    reported="healthy: the Keras example FCN-8s on a VGG19 backbone at 224x224 (nested backbone model with "
+    "three outputs, fc layers as 7x7/1x1 'same' convs in a nested Sequential, 1x1 score convs, bilinear "
+    "UpSampling2D x2 merges with pool4/pool3, final x8 upsampling to 224x224x4)",
+    note="The source sets the mixed_float16 policy (dtypes only) and loads ImageNet weights; the builder "
+    "keeps float32 and weights=None.",
+    shape=(224, 224, 3),
+)
+def kio_fcn8s_vgg19():
+    NUM_CLASSES, INPUT_HEIGHT, INPUT_WIDTH = 4, 224, 224
+    input_layer = keras.Input(shape=(INPUT_HEIGHT, INPUT_WIDTH, 3))
+    vgg_model = keras.applications.vgg19.VGG19(include_top=True, weights=None)
+    fcn_backbone = keras.models.Model(
+        inputs=vgg_model.layers[1].input,
+        outputs=[vgg_model.get_layer(block_name).output
+                 for block_name in ["block3_pool", "block4_pool", "block5_pool"]],
+    )
+    fcn_backbone.trainable = False
+    x = fcn_backbone(input_layer)
+    units = [4096, 4096]
+    dense_convs = []
+    for filter_idx in range(len(units)):
+        dense_convs.append(keras.layers.Conv2D(
+            filters=units[filter_idx], kernel_size=(7, 7) if filter_idx == 0 else (1, 1), strides=(1, 1),
+            activation="relu", padding="same", use_bias=False,
+            kernel_initializer=keras.initializers.Constant(1.0)))
+        dense_convs.append(keras.layers.Dropout(0.5))
+    dense_convs = keras.Sequential(dense_convs)
+    dense_convs.trainable = False
+    x[-1] = dense_convs(x[-1])
+    pool3_output, pool4_output, pool5_output = x
+    pool5 = keras.layers.Conv2D(filters=NUM_CLASSES, kernel_size=(1, 1), padding="same", strides=(1, 1),
+                                activation="relu")
+    final_fcn32s_pool = pool5(pool5_output)
+    pool4 = keras.layers.Conv2D(filters=NUM_CLASSES, kernel_size=(1, 1), padding="same", strides=(1, 1),
+                                activation="linear", kernel_initializer=keras.initializers.Zeros())(pool4_output)
+    pool5 = keras.layers.UpSampling2D(size=(2, 2), interpolation="bilinear")(final_fcn32s_pool)
+    final_fcn16s_pool = keras.layers.Add()([pool4, pool5])
+    pool3 = keras.layers.Conv2D(filters=NUM_CLASSES, kernel_size=(1, 1), padding="same", strides=(1, 1),
+                                activation="linear", kernel_initializer=keras.initializers.Zeros())(pool3_output)
+    intermediate_pool_output = keras.layers.UpSampling2D(size=(2, 2), interpolation="bilinear")(final_fcn16s_pool)
+    fcn8s_conv_layer = keras.layers.Conv2D(filters=NUM_CLASSES, kernel_size=(1, 1), activation="softmax",
+                                           padding="same", strides=(1, 1))
+    fcn8s_upsample_layer = keras.layers.UpSampling2D(size=(8, 8), interpolation="bilinear")
+    final_fcn8s_pool = keras.layers.Add()([pool3, intermediate_pool_output])
+    final_fcn8s_output = fcn8s_conv_layer(final_fcn8s_pool)
+    final_fcn8s_output = fcn8s_upsample_layer(final_fcn8s_output)
+    return keras.models.Model(inputs=input_layer, outputs=final_fcn8s_output)
+
+
+@case(
+    id="kio_ctc_asr_deepspeech2",
+    url=KERAS_IO + "ad4fc805f5e1a4a4c0bcdd416aa9feac6608fb6c/examples/audio/ctc_asr.py",
+    title="Automatic Speech Recognition using CTC",
+    reported="healthy: the Keras example DeepSpeech2-like speech recognizer on LJSpeech spectrograms (frames x "
+    "193 bins, Reshape to (-1, 193, 1), 'same' Conv2D 11x41 stride 2x2 and 11x21 stride 1x2, Reshape to "
+    "(-1, 49*32), five Bidirectional GRU(512), per-frame Dense softmax over 31 symbols + CTC blank)",
+    note="The frame count is free (None); 900 frames is about 9 s of audio at the example's frame step of "
+    "160 samples.",
+    shape=(900, 193),
+)
+def kio_ctc_asr_deepspeech2():
+    fft_length, rnn_layers, rnn_units = 384, 5, 512
+    input_dim = fft_length // 2 + 1
+    output_dim = len("abcdefghijklmnopqrstuvwxyz'?! ") + 1  # StringLookup(oov_token="").vocabulary_size()
+    input_spectrogram = layers.Input((None, input_dim), name="input")
+    x = layers.Reshape((-1, input_dim, 1), name="expand_dim")(input_spectrogram)
+    x = layers.Conv2D(filters=32, kernel_size=[11, 41], strides=[2, 2], padding="same", use_bias=False,
+                      name="conv_1")(x)
+    x = layers.BatchNormalization(name="conv_1_bn")(x)
+    x = layers.ReLU(name="conv_1_relu")(x)
+    x = layers.Conv2D(filters=32, kernel_size=[11, 21], strides=[1, 2], padding="same", use_bias=False,
+                      name="conv_2")(x)
+    x = layers.BatchNormalization(name="conv_2_bn")(x)
+    x = layers.ReLU(name="conv_2_relu")(x)
+    x = layers.Reshape((-1, x.shape[-2] * x.shape[-1]))(x)
+    for i in range(1, rnn_layers + 1):
+        recurrent = layers.GRU(units=rnn_units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                               return_sequences=True, reset_after=True, name=f"gru_{i}")
+        x = layers.Bidirectional(recurrent, name=f"bidirectional_{i}", merge_mode="concat")(x)
+        if i < rnn_layers:
+            x = layers.Dropout(rate=0.5)(x)
+    x = layers.Dense(units=rnn_units * 2, name="dense_1")(x)
+    x = layers.ReLU(name="dense_1_relu")(x)
+    x = layers.Dropout(rate=0.5)(x)
+    output = layers.Dense(units=output_dim + 1, activation="softmax")(x)
+    return keras.Model(input_spectrogram, output, name="DeepSpeech_2")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Deep Learning with Python, 2nd edition (companion notebooks, fchollet/deep-learning-with-python-notebooks)
 # ---------------------------------------------------------------------------------------------------------
