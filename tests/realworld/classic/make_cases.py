@@ -1038,6 +1038,65 @@ def dlwp_ch9_segmentation():
     return keras.Model(inputs, outputs)
 
 
+DLWP_CH10 = DLWP + "c19e219d33313ca51a334493d538f64dc0c3aec4/chapter10_dl-for-timeseries.ipynb"
+
+
+@case(
+    id="dlwp_ch10_jena_dense",
+    url=DLWP_CH10,
+    title="Deep Learning with Python, 2nd ed., listing 10.10: a densely connected model (Jena temperature)",
+    reported="healthy: the book's densely connected baseline for temperature forecasting (120 steps x 14 "
+    "features, Flatten, Dense(16), Dense(1))",
+    shape=(120, 14),
+)
+def dlwp_ch10_jena_dense():
+    sequence_length, num_features = 120, 14
+    inputs = keras.Input(shape=(sequence_length, num_features))
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(16, activation="relu")(x)
+    outputs = layers.Dense(1)(x)
+    return keras.Model(inputs, outputs)
+
+
+@case(
+    id="dlwp_ch10_jena_conv1d",
+    url=DLWP_CH10,
+    title="Deep Learning with Python, 2nd ed., chapter 10: a 1D convolutional model (Jena temperature)",
+    reported="healthy: the book's 1D convnet for temperature forecasting (120 x 14, valid Conv1D 24/12/6 with "
+    "two MaxPooling1D(2), GlobalAveragePooling1D, Dense(1))",
+    shape=(120, 14),
+)
+def dlwp_ch10_jena_conv1d():
+    sequence_length, num_features = 120, 14
+    inputs = keras.Input(shape=(sequence_length, num_features))
+    x = layers.Conv1D(8, 24, activation="relu")(inputs)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(8, 12, activation="relu")(x)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(8, 6, activation="relu")(x)
+    x = layers.GlobalAveragePooling1D()(x)
+    outputs = layers.Dense(1)(x)
+    return keras.Model(inputs, outputs)
+
+
+@case(
+    id="dlwp_ch10_jena_stacked_gru",
+    url=DLWP_CH10,
+    title="Deep Learning with Python, 2nd ed., chapter 10: a dropout-regularized, stacked GRU model",
+    reported="healthy: the book's stacked GRU for temperature forecasting (120 x 14, GRU(32) "
+    "return_sequences, GRU(32), Dropout, Dense(1))",
+    shape=(120, 14),
+)
+def dlwp_ch10_jena_stacked_gru():
+    sequence_length, num_features = 120, 14
+    inputs = keras.Input(shape=(sequence_length, num_features))
+    x = layers.GRU(32, recurrent_dropout=0.5, return_sequences=True)(inputs)
+    x = layers.GRU(32, recurrent_dropout=0.5)(x)
+    x = layers.Dropout(0.5)(x)
+    outputs = layers.Dense(1)(x)
+    return keras.Model(inputs, outputs)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Textbook architectures (papers and their standard Keras renderings)
 # ---------------------------------------------------------------------------------------------------------
@@ -1186,16 +1245,24 @@ def paper_unet_valid_572():
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _application(name, path, commit, fn, size, what):
+def _application(name, path, commit, fn, size, what, data_format="channels_last"):
+    first = data_format == "channels_first"
     @case(
         id=f"app_{name}",
         url=f"{KERAS}{commit}/keras/src/applications/{path}",
-        title=f"Keras Applications: {fn}",
+        title=f"Keras Applications: {fn}" + (" (image_data_format channels_first)" if first else ""),
         reported=f"healthy: {what}",
-        shape=(size, size, 3),
+        note="Built with keras.config.set_image_data_format('channels_first'), the configuration the "
+        "application code supports for NCHW inputs." if first else None,
+        shape=(3, size, size) if first else (size, size, 3),
     )
     def build():
-        return getattr(keras.applications, fn)(weights=None)
+        before = keras.config.image_data_format()
+        keras.config.set_image_data_format(data_format)
+        try:
+            return getattr(keras.applications, fn)(weights=None)
+        finally:
+            keras.config.set_image_data_format(before)
 
     build.__name__ = f"app_{name}"
     return build
@@ -1245,6 +1312,15 @@ _application("efficientnet_v2_b0", "efficientnet_v2.py", "0c07bd6503f2f73d9b3a7a
 _application("mobilenet_v3_large", "mobilenet_v3.py", "5d24952b083cb11f87abadacc886ddb3bdb63a03",
              "MobileNetV3Large", 224, "MobileNetV3Large at 224 (inverted residuals with 5x5 depthwise convs, "
              "squeeze-and-excitation, hard-swish)")
+_application("vgg16_channels_first", "vgg16.py", "929c02eb133ec1e98a15abb513e2a195c39771a7", "VGG16", 224,
+             "VGG16 built channels_first (input 3x224x224, every conv and pool data_format='channels_first')",
+             data_format="channels_first")
+_application("resnet50_channels_first", "resnet.py", "040582fc160b1080954ddc1f554dd70fbbb1da5a", "ResNet50", 224,
+             "ResNet50 built channels_first (input 3x224x224, BatchNormalization(axis=1) on NCHW maps)",
+             data_format="channels_first")
+_application("mobilenet_v2_channels_first", "mobilenet_v2.py", "af254e9bb150040b0f4585d08c7c8e2f30833af0",
+             "MobileNetV2", 224, "MobileNetV2 built channels_first (input 3x224x224, BatchNormalization(axis=1), "
+             "depthwise convs on NCHW maps)", data_format="channels_first")
 
 # ---------------------------------------------------------------------------------------------------------
 # Writing the files
