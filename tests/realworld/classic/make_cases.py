@@ -1,6 +1,7 @@
 """Build the `classic` set of the real-world corpus: healthy, widely used Keras models reproduced from their
 public sources (the official Keras code examples, the Keras Applications, the Deep Learning with Python
-notebooks). They measure false alarms: a correct linter gives none of them a warning or an error.
+notebooks, the TensorFlow tutorials, textbook architectures). They measure false alarms: a correct linter
+gives none of them a warning or an error.
 
 One builder per case, written like the source's own code (layer types, sizes, kernels, strides, padding and
 order as in the source; layer names are Keras defaults). Each case's metadata records where the model comes
@@ -1098,6 +1099,134 @@ def dlwp_ch10_jena_stacked_gru():
 
 
 # ---------------------------------------------------------------------------------------------------------
+# TensorFlow tutorials (repository tensorflow/docs)
+# ---------------------------------------------------------------------------------------------------------
+
+TF_DOCS = "https://github.com/tensorflow/docs/blob/"
+PIX2PIX_URL = TF_DOCS + "4840cbf72a8e53391eec2c93e86f2279e30b3e71/site/en/tutorials/generative/pix2pix.ipynb"
+
+
+@case(
+    id="tf_cnn_cifar10",
+    url=TF_DOCS + "c87655c34ba7674564721d944a32fbf550189a26/site/en/tutorials/images/cnn.ipynb",
+    title="Convolutional Neural Network (CNN) (TensorFlow tutorial)",
+    reported="healthy: the TensorFlow tutorial CIFAR-10 CNN (32x32x3, three valid 3x3 convs with two 2x2 "
+    "poolings to 4x4x64, Flatten, Dense(64), Dense(10) logits)",
+    shape=(32, 32, 3),
+)
+def tf_cnn_cifar10():
+    model = keras.Sequential()
+    model.add(keras.Input((32, 32, 3)))
+    model.add(layers.Conv2D(32, (3, 3), activation="relu"))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(64, (3, 3), activation="relu"))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(64, activation="relu"))
+    model.add(layers.Dense(10))
+    return model
+
+
+def _pix2pix_downsample(filters, size, apply_batchnorm=True):
+    initializer = keras.initializers.RandomNormal(0.0, 0.02)
+    result = keras.Sequential()
+    result.add(layers.Conv2D(filters, size, strides=2, padding="same", kernel_initializer=initializer,
+                             use_bias=False))
+    if apply_batchnorm:
+        result.add(layers.BatchNormalization())
+    result.add(layers.LeakyReLU())
+    return result
+
+
+def _pix2pix_upsample(filters, size, apply_dropout=False):
+    initializer = keras.initializers.RandomNormal(0.0, 0.02)
+    result = keras.Sequential()
+    result.add(layers.Conv2DTranspose(filters, size, strides=2, padding="same", kernel_initializer=initializer,
+                                      use_bias=False))
+    result.add(layers.BatchNormalization())
+    if apply_dropout:
+        result.add(layers.Dropout(0.5))
+    result.add(layers.ReLU())
+    return result
+
+
+@case(
+    id="tf_pix2pix_generator",
+    url=PIX2PIX_URL,
+    title="pix2pix: Image-to-image translation with a conditional GAN (TensorFlow tutorial)",
+    reported="healthy: the TensorFlow tutorial pix2pix U-Net generator (256x256x3, eight 4x4 stride-2 'same' "
+    "downsampling blocks to 1x1x512 as nested Sequentials, seven 4x4 stride-2 Conv2DTranspose blocks with "
+    "concatenated skips, final Conv2DTranspose to 256x256x3 tanh)",
+    note="tf.random_normal_initializer(0., 0.02) is written keras.initializers.RandomNormal(0., 0.02).",
+    shape=(256, 256, 3),
+)
+def tf_pix2pix_generator():
+    OUTPUT_CHANNELS = 3
+    inputs = layers.Input(shape=[256, 256, 3])
+    down_stack = [
+        _pix2pix_downsample(64, 4, apply_batchnorm=False),
+        _pix2pix_downsample(128, 4),
+        _pix2pix_downsample(256, 4),
+        _pix2pix_downsample(512, 4),
+        _pix2pix_downsample(512, 4),
+        _pix2pix_downsample(512, 4),
+        _pix2pix_downsample(512, 4),
+        _pix2pix_downsample(512, 4),
+    ]
+    up_stack = [
+        _pix2pix_upsample(512, 4, apply_dropout=True),
+        _pix2pix_upsample(512, 4, apply_dropout=True),
+        _pix2pix_upsample(512, 4, apply_dropout=True),
+        _pix2pix_upsample(512, 4),
+        _pix2pix_upsample(256, 4),
+        _pix2pix_upsample(128, 4),
+        _pix2pix_upsample(64, 4),
+    ]
+    initializer = keras.initializers.RandomNormal(0.0, 0.02)
+    last = layers.Conv2DTranspose(OUTPUT_CHANNELS, 4, strides=2, padding="same", kernel_initializer=initializer,
+                                  activation="tanh")
+    x = inputs
+    skips = []
+    for down in down_stack:
+        x = down(x)
+        skips.append(x)
+    skips = reversed(skips[:-1])
+    for up, skip in zip(up_stack, skips):
+        x = up(x)
+        x = layers.Concatenate()([x, skip])
+    x = last(x)
+    return keras.Model(inputs=inputs, outputs=x)
+
+
+@case(
+    id="tf_pix2pix_patchgan",
+    url=PIX2PIX_URL,
+    title="pix2pix: Image-to-image translation with a conditional GAN (TensorFlow tutorial)",
+    reported="healthy: the TensorFlow tutorial pix2pix PatchGAN discriminator (input and target images "
+    "concatenated, three 4x4 stride-2 blocks to 32x32, ZeroPadding2D + valid 4x4 convs to a 30x30x1 patch "
+    "map of logits)",
+    note="tf.random_normal_initializer(0., 0.02) is written keras.initializers.RandomNormal(0., 0.02).",
+    shape=[(256, 256, 3), (256, 256, 3)],
+)
+def tf_pix2pix_patchgan():
+    initializer = keras.initializers.RandomNormal(0.0, 0.02)
+    inp = layers.Input(shape=[256, 256, 3], name="input_image")
+    tar = layers.Input(shape=[256, 256, 3], name="target_image")
+    x = layers.concatenate([inp, tar])
+    down1 = _pix2pix_downsample(64, 4, False)(x)
+    down2 = _pix2pix_downsample(128, 4)(down1)
+    down3 = _pix2pix_downsample(256, 4)(down2)
+    zero_pad1 = layers.ZeroPadding2D()(down3)
+    conv = layers.Conv2D(512, 4, strides=1, kernel_initializer=initializer, use_bias=False)(zero_pad1)
+    batchnorm1 = layers.BatchNormalization()(conv)
+    leaky_relu = layers.LeakyReLU()(batchnorm1)
+    zero_pad2 = layers.ZeroPadding2D()(leaky_relu)
+    last = layers.Conv2D(1, 4, strides=1, kernel_initializer=initializer)(zero_pad2)
+    return keras.Model(inputs=[inp, tar], outputs=last)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Textbook architectures (papers and their standard Keras renderings)
 # ---------------------------------------------------------------------------------------------------------
 
@@ -1435,8 +1564,10 @@ def write_readme() -> None:
 README_HEAD = """# Real-world corpus: `classic` set
 
 Healthy, widely used Keras models reproduced from their public sources: the official Keras code examples
-(keras-team/keras-io), the Keras Applications (keras-team/keras) and the companion notebooks of *Deep Learning
-with Python* (fchollet/deep-learning-with-python-notebooks). Every URL names the commit that was read.
+(keras-team/keras-io), the Keras Applications (keras-team/keras), the companion notebooks of *Deep Learning
+with Python* (fchollet/deep-learning-with-python-notebooks), the TensorFlow tutorials (tensorflow/docs), the
+most-used Keras U-Net (zhixuhao/unet) and textbook architectures (LeNet-5, AlexNet, the original U-Net).
+Every repository URL names the commit that was read.
 They measure false alarms: a warning means "very likely a mistake", so none of these models should get a
 warning or an error. Each case has `case.yaml` (`bug_class: none`, `expected: []`) and `fixed.json`
 (`model.to_json()`); there is no `bug.json`.
