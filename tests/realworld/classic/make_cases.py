@@ -447,6 +447,38 @@ def kio_text_classification_conv1d():
 
 
 @case(
+    id="kio_text_transformer_block",
+    url=KERAS_IO + "8bda227c08adf855a8b9ec579840e2a7171fff60/examples/nlp/text_classification_with_transformer.py",
+    title="Text classification with Transformer",
+    reported="healthy: the Keras example IMDB Transformer classifier (200 tokens, Embedding 20000x32, one "
+    "Transformer block: MultiHeadAttention(2 heads, key_dim 32), residual adds, LayerNormalization, "
+    "Dense(32)-Dense(32) feed-forward per token; GlobalAveragePooling1D, Dense(20), softmax over 2)",
+    note="The source's custom TransformerBlock layer is written out with the built-in layers it holds "
+    "(same shapes; its `inputs + attn_output` sums are Add layers). The custom TokenAndPositionEmbedding adds "
+    "a position Embedding of tf.range(maxlen) (shape (200, 32)) to the token Embedding; it needs a raw op in "
+    "the graph and is left out: the token Embedding alone has the same (None, 200, 32) shape.",
+    shape=(200,),
+)
+def kio_text_transformer_block():
+    vocab_size, maxlen, embed_dim, num_heads, ff_dim, rate = 20000, 200, 32, 2, 32, 0.1
+    inputs = layers.Input(shape=(maxlen,))
+    x = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)(inputs)
+    attn_output = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)(x, x)
+    attn_output = layers.Dropout(rate)(attn_output)
+    out1 = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, attn_output]))
+    ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])
+    ffn_output = ffn(out1)
+    ffn_output = layers.Dropout(rate)(ffn_output)
+    x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([out1, ffn_output]))
+    x = layers.GlobalAveragePooling1D()(x)
+    x = layers.Dropout(0.1)(x)
+    x = layers.Dense(20, activation="relu")(x)
+    x = layers.Dropout(0.1)(x)
+    outputs = layers.Dense(2, activation="softmax")(x)
+    return keras.Model(inputs=inputs, outputs=outputs)
+
+
+@case(
     id="kio_bidirectional_lstm_imdb",
     url=KERAS_IO + "0a4be8bbc3ae126f3ca49a0bf173902866ec06f0/examples/nlp/bidirectional_lstm_imdb.py",
     title="Bidirectional LSTM on IMDB",
@@ -1226,6 +1258,39 @@ def tf_pix2pix_patchgan():
     return keras.Model(inputs=[inp, tar], outputs=last)
 
 
+@case(
+    id="tf_segmentation_mobilenet_unet",
+    url=TF_DOCS + "4840cbf72a8e53391eec2c93e86f2279e30b3e71/site/en/tutorials/images/segmentation.ipynb",
+    title="Image segmentation (TensorFlow tutorial)",
+    reported="healthy: the TensorFlow tutorial U-Net for Oxford Pets at 128x128 (a frozen MobileNetV2 feature "
+    "extractor as a nested model with five outputs from 64x64 to 4x4, pix2pix upsample blocks (3x3 stride-2 "
+    "Conv2DTranspose) with concatenated skips, final Conv2DTranspose to 128x128x3 logits)",
+    note="pix2pix.upsample from tensorflow_examples is the same block as the pix2pix tutorial's upsample "
+    "(Conv2DTranspose, BatchNormalization, ReLU). MobileNetV2 is built with weights=None.",
+    shape=(128, 128, 3),
+)
+def tf_segmentation_mobilenet_unet():
+    OUTPUT_CHANNELS = 3
+    base_model = keras.applications.MobileNetV2(input_shape=[128, 128, 3], include_top=False, weights=None)
+    layer_names = ["block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_13_expand_relu",
+                   "block_16_project"]
+    base_model_outputs = [base_model.get_layer(name).output for name in layer_names]
+    down_stack = keras.Model(inputs=base_model.input, outputs=base_model_outputs)
+    down_stack.trainable = False
+    up_stack = [_pix2pix_upsample(512, 3), _pix2pix_upsample(256, 3), _pix2pix_upsample(128, 3),
+                _pix2pix_upsample(64, 3)]
+    inputs = layers.Input(shape=[128, 128, 3])
+    skips = down_stack(inputs)
+    x = skips[-1]
+    skips = reversed(skips[:-1])
+    for up, skip in zip(up_stack, skips):
+        x = up(x)
+        x = layers.Concatenate()([x, skip])
+    last = layers.Conv2DTranspose(OUTPUT_CHANNELS, 3, strides=2, padding="same")
+    x = last(x)
+    return keras.Model(inputs=inputs, outputs=x)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Textbook architectures (papers and their standard Keras renderings)
 # ---------------------------------------------------------------------------------------------------------
@@ -1595,12 +1660,31 @@ Notes:
 - `input_shape` in `case.yaml` gives the intended input size of models saved with `None` dims (text and
   sequence models, the ConvLSTM's frame count).
 
+Warnings on these healthy models (as of this commit; each is a design the source chose on purpose):
+- SL114 on `kio_wgan_gp_critic` (`conv2d_3`: 5×5, stride 2, 'same' on 4×4 → 2×2) and `tf_pix2pix_generator`
+  (the last encoder block: 4×4, stride 2, 'same' on 2×2 → the 1×1 bottleneck of the pix2pix U-Net). A strided
+  downsampler whose kernel overhangs its small input by less than its stride (or whose output is 1 on the
+  axis, one window over the whole map) is the DCGAN/pix2pix recipe, not a mistake. In the critic the windows
+  read 16, 12, 12 and 9 of 25 real pixels, so "most of each window reads zero padding" does not hold for all.
+- SL114 on `kio_deeplabv3_plus` (`conv2d_4`: the ASPP branch with dilation 18, effective 37×37 on the 32×32
+  output-stride-16 map). DeepLabV3 uses rates 6/12/18 at output stride 16 by design; the center tap always
+  reads the map, and at 28 of the 32 positions per axis one side tap does too. A dilated kernel
+  degenerates to a 1×1 only when the dilation reaches the input size.
+- SL101 on `kio_text_classification_conv1d` (two `Conv1D(128, 7, strides=3, padding="valid")`). Stride 3 <
+  kernel 7: windows overlap and at most stride − 1 = 2 trailing steps go unread (1 of 500, 2 of 165 at the
+  example's 500 tokens), which SL104 already reports as info.
+- SL102 on `kio_keypoint_detection` (`separable_conv2d`: valid 5×5 on the 7×7 backbone map → 3×3). The next
+  layer is a valid 3×3 that spans the whole 3×3 map and outputs the 1×1×48 keypoint vector: the head is a
+  fully convolutional stand-in for Flatten + Dense, which SL102 already leaves alone.
+
 Skipped sources (their functional graphs need custom layers or raw TensorFlow ops that change shapes):
-- Vision Transformer, MLP-Mixer, image classification with a Transformer on text
-  (keras-io `image_classification_with_vision_transformer.py`, `mlp_image_classification.py`,
-  `text_classification_with_transformer.py`): custom `Patches` (tf.image.extract_patches),
-  `PatchEncoder` and `TokenAndPositionEmbedding`/`TransformerBlock` layers.
-- Super-resolution ESPCN (`super_resolution_sub_pixel.py`): `tf.nn.depth_to_space` in the graph.
+- Vision Transformer and MLP-Mixer (keras-io `image_classification_with_vision_transformer.py`,
+  `mlp_image_classification.py`): the custom `Patches` layer (tf.image.extract_patches and tf.reshape) and
+  `PatchEncoder` (a position Embedding of tf.range) make the patch sequence; no built-in layer computes it.
+- Super-resolution ESPCN (`super_resolution_sub_pixel.py`): the sub-pixel upsampling (depth_to_space) has no
+  built-in Keras layer.
+- The Siamese network's head (`siamese_contrastive.py`): a Lambda computing the Euclidean distance; the
+  shared tower is in the set (`kio_siamese_embedding`).
 """
 
 
