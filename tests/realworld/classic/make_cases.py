@@ -1595,6 +1595,9 @@ def _shapelint(path: Path, input_shape=None):
         cmd += ["--input-shape", ",".join(str(d) for d in input_shape)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     data = json.loads(proc.stdout)
+    for file in data["files"]:
+        if file["status"] != "ok":
+            raise SystemExit(f"shapelint could not lint {path}: {file['status']}: {file['error']}")
     return [f for file in data["files"] for f in file["findings"]]
 
 
