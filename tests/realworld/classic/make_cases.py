@@ -1515,6 +1515,12 @@ _application("resnet50_channels_first", "resnet.py", "040582fc160b1080954ddc1f55
 _application("mobilenet_v2_channels_first", "mobilenet_v2.py", "af254e9bb150040b0f4585d08c7c8e2f30833af0",
              "MobileNetV2", 224, "MobileNetV2 built channels_first (input 3x224x224, BatchNormalization(axis=1), "
              "depthwise convs on NCHW maps)", data_format="channels_first")
+_application("convnext_tiny", "convnext.py", "4f6900acedee6e08df03a260bf5553c7304a89df", "ConvNeXtTiny", 224,
+             "ConvNeXtTiny at 224 (4x4 stride-4 patchify stem, 7x7 depthwise convs, LayerNormalization over "
+             "the channels of NHWC maps, stride-2 2x2 downsampling convs)")
+_application("efficientnet_b3", "efficientnet.py", "9d34d0a84471c234500981c55d741641aa6e01d7", "EfficientNetB3",
+             300, "EfficientNetB3 at its native 300 (MBConv blocks with 3x3/5x5 depthwise convs, "
+             "squeeze-and-excitation, asymmetric ZeroPadding before stride-2 depthwise convs)")
 
 # ---------------------------------------------------------------------------------------------------------
 # Writing the files
@@ -1661,7 +1667,10 @@ Notes:
   custom `Sampling` layer; PointNet leaves out the custom `OrthogonalRegularizer` (a loss term);
   DeepLabV3+ uses `layers.Activation("relu")` where the source calls `tf.nn.relu` on Keras tensors.
 - `input_shape` in `case.yaml` gives the intended input size of models saved with `None` dims (text and
-  sequence models, the ConvLSTM's frame count).
+  sequence models, the ConvLSTM's frame count, MobileNetV3).
+- The Keras Applications are saved as Keras builds them, including their own layers (ConvNeXt's
+  `LayerScale`, InceptionResNetV2's `CustomScaleLayer`) and the `keras.ops` nodes their code writes as
+  operators (`Add`/`Multiply` in MobileNetV3's hard-swish and ConvNeXt's residuals).
 
 Warnings on these healthy models (as of this commit; each is a design the source chose on purpose):
 - SL114 on `kio_wgan_gp_critic` (`conv2d_3`: 5×5, stride 2, 'same' on 4×4 → 2×2) and `tf_pix2pix_generator`
