@@ -14,7 +14,7 @@ from typing import Optional
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHAPE_SETS = ("qa", "github", "peer")  # bugs inside the model; `data` is model/data/loss
+SHAPE_SETS = ("qa", "github", "peer", "classic")  # inside the model; `data`: data and loss
 
 
 @dataclass

@@ -10,7 +10,7 @@ view's fields.
 from __future__ import annotations
 
 from shapelint.formatting import per_axis
-from shapelint.rules.graph import Graph, is_window
+from shapelint.rules.graph import POSITIONWISE, Graph, is_window
 from shapelint.rules.layout import (channels_order_suspect, mixed_data_format,
                                     normalization_axis_not_channels, reshape_moves_channels)
 from shapelint.rules.structure import dense_on_unflattened_map, output_size_mismatch
@@ -31,14 +31,66 @@ def feature_map_collapse(graph: Graph, params: dict):
         collapsed = [n is not None and o is not None and 0 < o < low <= n
                      and not (k is not None and k >= n)
                      for n, o, k in zip(view["in_size"], view["out_size"], kernel)]
-        if any(collapsed) and graph.read_by_window(t) and not _upsampled_later(graph, t):
+        readers = graph.window_readers(t)
+        reads_all = not any(view["dropped"] or ())  # no row lost on the way down
+        head = reads_all and all(_spans_its_map(graph, r) for r in readers)
+        if any(collapsed) and readers and not head and not _upsampled_later(graph, t):
             yield t, {}
+
+
+def _spans_its_map(graph: Graph, t) -> bool:
+    """A valid window as large as its whole input that makes the model's output: a
+    convolutional head, reducing the map as Flatten and Dense would (a keypoint model's
+    last 3×3 conv on a 3×3 map)."""
+    view = graph.views.get(t.call.id)
+    return view is not None and view["padding"] == "valid" and bool(view["kernel"]) and all(
+        n is not None and k >= n for n, k in zip(view["in_size"], view["kernel"])) \
+        and graph.reaches_output(t, POSITIONWISE) is not None
 
 
 def _upsampled_later(graph: Graph, t) -> bool:
     """An encoder-decoder's bottleneck: the map is made larger again further down."""
     return any(FAMILY_OF.get(graph.layer(i).class_name) in ("upsample", "transpose")
                or graph.layer(i).class_name == "Resizing" for i in graph.descendants(t))
+
+
+def kernel_exceeds_input(graph: Graph, params: dict):
+    """A ``same`` conv/pool whose window is longer than its input on an axis, where even
+    its best-placed window reads less than half of its taps from the map (or, dilated,
+    only its centre tap). A window that reduces the map to 1×1 does so by design."""
+    for t in graph.trace.layers:
+        view = graph.views.get(t.call.id)
+        if view is None or view["family"] not in ("conv", "pool") or view["padding"] != "same":
+            continue
+        sizes = list(zip(view["in_size"], view["out_size"], view["kernel"], view["strides"],
+                         view["dilation"]))
+        if any(n is None or o is None for n, o, _, _, _ in sizes) or all(o == 1 for _, o, *_ in sizes) \
+                or not any(k > n for n, _, k, _, _ in sizes):
+            continue
+        centre_only = [n for n, _, k, _, d in sizes if d and d > 1 and k > n and d >= n]
+        coverage = 1.0
+        for n, o, k, stride, d in sizes:
+            if not (d and d > 1):
+                coverage *= _best_coverage(n, o, k, stride)
+        if centre_only:
+            text = f"dilated past the map, only the centre tap of each window reads it"
+        elif coverage < 0.5:
+            text = (f"its best-placed window reads {100 * coverage:.0f}% of its taps from the "
+                    "map, the rest from zero padding")
+        else:
+            continue
+        yield t, {"coverage_text": text}
+
+
+def _best_coverage(n: int, out: int, kernel: int, stride: int) -> float:
+    """The largest share of a window's taps inside a length-``n`` axis, over the ``out``
+    windows of a ``same`` layer (Keras pads the extra one at the end)."""
+    before = max((out - 1) * stride + kernel - n, 0) // 2
+    best = 0
+    for j in range(min(out, n + kernel)):
+        start = j * stride - before
+        best = max(best, min(start + kernel, n) - max(start, 0))
+    return best / kernel
 
 
 def stride_exceeds_kernel(graph: Graph, params: dict):
@@ -209,6 +261,7 @@ CHECKS = {
     "cross-check": (cross_check_mismatch, ("predicted", "other", "source", "more")),
     "feature-map-collapse": (feature_map_collapse, ()),
     "stride-exceeds-kernel": (stride_exceeds_kernel, ()),
+    "kernel-exceeds-input": (kernel_exceeds_input, ("coverage_text",)),
     "dense-on-unflattened-map": (dense_on_unflattened_map,
                                  ("map_shape", "origin", "positions", "output", "output_shape",
                                   "reducer")),

@@ -91,17 +91,23 @@ class Graph:
                     stack.append(reader)
         return None
 
-    def read_by_window(self, t) -> bool:
-        """Some window layer reads what ``t`` outputs, through position-wise layers."""
-        stack, seen = [t], set()
+    def window_readers(self, t) -> list:
+        """The window layers that read what ``t`` outputs, through position-wise layers."""
+        found, stack, seen = [], [t], set()
         while stack:
             for reader in self.readers.get(stack.pop().call.id, ()):
+                if reader.call.id in seen:
+                    continue
+                seen.add(reader.call.id)
                 if is_window(reader.class_name):
-                    return True
-                if reader.class_name in POSITIONWISE and reader.call.id not in seen:
-                    seen.add(reader.call.id)
+                    found.append(reader)
+                elif reader.class_name in POSITIONWISE:
                     stack.append(reader)
-        return False
+        return found
+
+    def read_by_window(self, t) -> bool:
+        """Some window layer reads what ``t`` outputs, through position-wise layers."""
+        return bool(self.window_readers(t))
 
     def descendants(self, t) -> set:
         """Call ids of every layer call that reads, directly or not, what ``t`` outputs."""
