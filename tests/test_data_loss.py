@@ -103,17 +103,7 @@ def test_missing_channel_axis_is_info_because_keras_3_adds_it():
 
 def test_a_layer_that_fails_at_the_data_size_says_so():
     """The model takes any size; at the data's 30×30 a convolution gets nothing."""
-    inputs = keras.Input((None, None, 3), name="image")
-    x = inputs
-    for filters in (8, 16):
-        x = layers.Conv2D(filters, 3)(x)
-        x = layers.Conv2D(filters, 3)(x)
-        x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(16, 3)(x)
-    x = layers.Conv2D(16, 3, name="last_conv")(x)
-    outputs = layers.Dense(2, activation="softmax")(layers.GlobalAveragePooling2D()(x))
-    model = keras.Model(inputs, outputs)
-    model.compile("adam", "sparse_categorical_crossentropy")
+    model = needs_36(input_name="image")
     with pytest.raises(ValueError):  # Keras's own shape check refuses 30×30
         model.compute_output_shape((2, 30, 30, 3))
     y = np.zeros((2,), "int64")
@@ -421,9 +411,9 @@ def sized_dataset(size, count=4):
         tf.TensorSpec((None, None, 3), tf.float32), tf.TensorSpec((), tf.int64))).batch(2)
 
 
-def needs_36():
+def needs_36(input_name=None):
     """Any input size in the spec; runs at 36×36 and more, not at 30×30."""
-    inputs = keras.Input((None, None, 3))
+    inputs = keras.Input((None, None, 3), name=input_name)
     x = inputs
     for filters in (8, 16):
         x = layers.Conv2D(filters, 3)(x)
