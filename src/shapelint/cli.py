@@ -104,8 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                          f"{name}: {words}" for name, (_, words) in FORMATS.items()))
     out.add_argument("-o", "--output", metavar="FILE",
                      help="write the report to FILE, replaced only once the run has "
-                          "finished; refused when FILE is one of the linted files or the "
-                          "configuration, or ends in .keras/.h5/.hdf5")
+                          "finished (a symlink is replaced, not followed); refused when FILE "
+                          "is one of the linted files or the configuration, or ends in "
+                          ".keras/.h5/.hdf5")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="text format: color the output (auto: on a terminal unless NO_COLOR "
                           "is set; default)")
@@ -322,15 +323,17 @@ def _emit(text: str, output: Optional[str]) -> int:
 def _write_replacing(path: str, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``:
     a run that fails or is interrupted leaves the old file as it was. A symlink is
-    followed (the file it names is replaced); an existing file keeps its permissions.
-    What is not a regular file (``/dev/null``, a FIFO, a terminal) is written to as it
-    is: renaming over it would replace the device."""
+    replaced, not followed (a link planted in a checkout cannot aim the report at another
+    file); an existing file keeps its permissions. What is not a regular file
+    (``/dev/null``, a FIFO, a terminal) is written to as it is: renaming over it would
+    replace the device."""
     import stat
     import tempfile
 
-    target = os.path.realpath(path)
+    target = os.path.abspath(path)
     try:
-        special = not stat.S_ISREG(os.stat(target).st_mode)
+        mode = os.lstat(target).st_mode
+        special = not (stat.S_ISREG(mode) or stat.S_ISLNK(mode))
     except FileNotFoundError:
         special = False
     if special:
@@ -342,9 +345,9 @@ def _write_replacing(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
+        if os.path.isfile(target) and not os.path.islink(target):
+            mode = os.stat(target).st_mode & 0o7777  # a report replaced keeps its permissions
+        else:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask

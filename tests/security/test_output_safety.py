@@ -111,7 +111,7 @@ def test_a_failed_run_leaves_the_old_report_and_no_temporary_file(tmp_path, monk
     assert os.listdir(tmp_path) == ["report.txt"]
 
 
-def test_o_replaces_a_report_keeping_its_mode_and_follows_a_symlink(tmp_path):
+def test_o_replaces_a_report_keeping_its_mode_and_never_writes_through_a_symlink(tmp_path):
     report = tmp_path / "report.txt"
     report.write_text("old\n")
     os.chmod(report, 0o640)
@@ -119,11 +119,15 @@ def test_o_replaces_a_report_keeping_its_mode_and_follows_a_symlink(tmp_path):
     text = report.read_text()
     assert "conv1: SL101 [warning]" in text and text.endswith(" in 1 file\n")
     assert stat.S_IMODE(os.stat(report).st_mode) == 0o640
+    # a link planted in a checkout (report.txt -> ~/.bashrc) must not aim the report
+    precious = tmp_path / "bashrc"
+    precious.write_text("export PATH=...\n")
     link = tmp_path / "latest.txt"
-    os.symlink(report, link)
+    os.symlink(precious, link)
     assert lint(EXAMPLE, "--format", "json", "-o", str(link)) == 0
-    assert os.path.islink(link)
-    assert json.loads(report.read_text())["files"][0]["status"] == "ok"
+    assert precious.read_text() == "export PATH=...\n"
+    assert not os.path.islink(link)
+    assert json.loads(link.read_text())["files"][0]["status"] == "ok"
 
 
 # -- control characters from the model never reach the output raw --------------------
