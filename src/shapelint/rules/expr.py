@@ -48,7 +48,8 @@ class Expression:
 
     def __init__(self, text: str, names: frozenset = frozenset(), unknown: bool = False):
         """``names``: the names it may use (empty: any); ``unknown``: arithmetic on ``None``
-        (an unknown dim) gives ``None``, as do ``min``/``max``/``abs``/``sum`` of one."""
+        (an unknown dim) gives ``None``, as do ``min``/``max``/``abs``/``sum`` of one and a
+        subscript of ``None`` (a shape of unknown rank)."""
         if not isinstance(text, str) or not text.strip():
             raise ExpressionError("a condition must be a non-empty string")
         if len(text) > MAX_LENGTH:
@@ -152,6 +153,8 @@ def _build(node, unknown: bool = False):
         return lambda env: body(env) if test(env) else orelse(env)
     if isinstance(node, ast.Subscript):
         value, index = _build(node.value, unknown), _build(node.slice, unknown)
+        if unknown:  # a dim of a shape of unknown rank
+            return lambda env: None if (whole := value(env)) is None else whole[index(env)]
         return lambda env: value(env)[index(env)]
     if isinstance(node, ast.Call):
         function, args = FUNCTIONS[node.func.id], [_build(a, unknown) for a in node.args]
