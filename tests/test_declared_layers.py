@@ -8,7 +8,6 @@ shapelint's shapes with the ones Keras computed for the same layers.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
