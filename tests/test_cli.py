@@ -127,11 +127,11 @@ def test_a_bug_in_one_file_is_an_internal_error_not_the_end_of_the_batch(monkeyp
 
     calls = []
 
-    def broken(model, input_shapes=None):
+    def broken(model, input_shapes=None, layers=None):
         calls.append(model.name)
         if len(calls) == 1:
             raise ValueError("a bug")
-        return real(model, input_shapes)
+        return real(model, input_shapes, layers)
 
     real = propagate.propagate
     monkeypatch.setattr("shapelint.lint.propagate", broken)

@@ -13,6 +13,9 @@ when a configuration file exists: the plain lint path stays light.
       SL102: {severity: error, params: {min_size: 8}}
     per_layer_ignores:          # layer-name glob -> code prefixes
       "decoder/*": [SL105]
+    layers:                     # custom layers' shapes (see shapelint.shapes.declared)
+      MyScale: same
+      MyPool: {like: MaxPooling2D}
 """
 
 from __future__ import annotations
@@ -21,14 +24,11 @@ import os
 from dataclasses import replace
 from typing import Any, Optional
 
+from shapelint.errors import ConfigError
 from shapelint.rules.engine import RuleSet, apply_settings, load_rules
 from shapelint.rules.pack import PackError
 
 CONFIG_NAMES = (".shapelint.yaml", ".shapelint.yml", "pyproject.toml")
-
-
-class ConfigError(ValueError):
-    """An invalid configuration: the message names the file and the key."""
 
 
 def find_config(start: str) -> Optional[str]:
@@ -97,6 +97,7 @@ def _schema():
         rule_packs: List[str] = []
         rules: Dict[str, RuleSettings] = {}
         per_layer_ignores: Dict[str, List[str]] = {}
+        layers: Dict[str, Any] = {}  # read by shapes.declared, which names the key at fault
 
     return Config
 
@@ -139,8 +140,18 @@ def ruleset_from_settings(data: dict, path: str) -> tuple:
         check_codes(prefixes, codes, f"{path}: {key}")
     ruleset = replace(
         ruleset, select=tuple(config.select or ()), ignore=tuple(config.ignore),
-        per_layer_ignores=tuple((glob, tuple(p)) for glob, p in config.per_layer_ignores.items()))
+        per_layer_ignores=tuple((glob, tuple(p)) for glob, p in config.per_layer_ignores.items()),
+        layers=_declared_layers(config.layers, path) if config.layers else None)
     return ruleset, config.fail_on
+
+
+def _declared_layers(layers: dict, path: str):
+    from shapelint.shapes.declared import DeclarationError, declared_layers
+
+    try:
+        return declared_layers(layers, path)
+    except DeclarationError as e:
+        raise ConfigError(f"{path}: {e}") from None
 
 
 def check_codes(prefixes, codes: list, where: str) -> None:

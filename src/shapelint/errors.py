@@ -14,6 +14,11 @@ class UsageError(ValueError):
     one input): the whole run stops with exit code 2."""
 
 
+class ConfigError(ValueError):
+    """An invalid configuration: the message names the file and the key (and the layer,
+    for a declared layer whose shape expression fails on it)."""
+
+
 class ShapeLintError(ValueError):
     """What :func:`shapelint.check` and the callback raise.
 

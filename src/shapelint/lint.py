@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from shapelint.errors import NotAModel, UnreadableModel, UsageError
+from shapelint.errors import ConfigError, NotAModel, UnreadableModel, UsageError
 from shapelint.findings import Finding
 from shapelint.formatting import format_shape
 from shapelint.loading import MODEL_EXTENSIONS, build_spec, read_model_config
@@ -142,8 +142,9 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
         from shapelint.rules.data import data_input_shapes
 
         input_shapes = data_sizes = data_input_shapes(spec, data)
+    ruleset = ruleset or default_ruleset()
     try:
-        trace = propagate(spec, input_shapes)
+        trace = propagate(spec, input_shapes, ruleset.layers)
         trace.data = data  # read by the SL201/SL202 checks
         trace.compare_recorded = cross_check != "off"
         if cross_check == "tf":
@@ -154,11 +155,11 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
             trace.input_sizes = analyse_sizes(spec, trace, sizes, force=True)
             if trace.input_sizes is None:
                 notes.append("no input size to sweep: the inputs have no spatial or unknown dims")
-        findings = apply_rules(trace, ruleset or default_ruleset())
+        findings = apply_rules(trace, ruleset)
         if data_sizes is not None:
             findings = _at_data_sizes(findings, data_sizes)
-    except UsageError:
-        raise  # e.g. the wrong number of --input-shape: the caller says so
+    except (UsageError, ConfigError):
+        raise  # the wrong number of --input-shape, a declared layer's failing expression
     except Exception as e:  # noqa: BLE001 - a bug must not become a traceback in a hook
         return FileResult(path, "error", error=f"internal error ({type(e).__name__}: {e}); "
                                                "please report it with the model config")

@@ -45,3 +45,25 @@ def test_unknown_names_are_load_errors_and_string_repetition_is_refused():
         Expression("stride > 1", frozenset({"strides"}))
     with pytest.raises(ExpressionError):
         Expression("'a' * n", frozenset({"n"})).evaluate({"n": 10 ** 9})
+
+
+def test_string_subscripts_read_a_mapping():
+    assert Expression("config['pool'] * 2", frozenset({"config"})).evaluate(
+        {"config": {"pool": 3}}) == 6
+    with pytest.raises(ExpressionError):
+        Expression("config[True]", frozenset({"config"}))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("s[1] // 2", None), ("-s[1]", None), ("max(s[1], 4)", None), ("min(s[2], 4)", 4),
+    ("sum(s)", None), ("abs(s[2] - 9)", 1), ("t[0] + 1", None), ("s[1] is None", True),
+    ("s[2] * 2 if s[1] is None else 0", 16),
+])
+def test_with_unknown_an_unknown_dim_gives_an_unknown_dim(text, value):
+    names = {"s": [None, None, 8], "t": None}
+    assert Expression(text, frozenset(names), unknown=True).evaluate(names) == value
+
+
+def test_without_unknown_arithmetic_on_none_still_raises():
+    with pytest.raises(TypeError):
+        Expression("s[1] // 2", frozenset({"s"})).evaluate({"s": [None, None]})

@@ -118,6 +118,8 @@ class _Builder:
         call = Call(id=len(self.calls), name=name, class_name=str(entry.get("class_name")),
                     config=config if isinstance(config, dict) else {}, node=node,
                     module=entry.get("module") if isinstance(entry.get("module"), str) else None,
+                    registered_name=entry.get("registered_name")
+                    if isinstance(entry.get("registered_name"), str) else None,
                     built_input=_built_input(entry), **fields)
         self.calls.append(call)
         for i, shape in enumerate(declared_outputs(entry)):

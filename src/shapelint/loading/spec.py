@@ -35,6 +35,7 @@ class Call:
     declared_shape: Optional[tuple] = None  # InputLayer: its declared batch shape
     aliases: Optional[list] = None  # nested model: the inner output tensors it returns
     module: Optional[str] = None  # the config's "module" field, as data
+    registered_name: Optional[str] = None  # the config's "registered_name" ("pkg>Name")
     built_input: Optional[tuple] = None  # the input shape its build_config records
 
 

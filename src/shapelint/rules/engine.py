@@ -25,6 +25,7 @@ class RuleSet:
     select: tuple = ()  # code prefixes; empty = every rule
     ignore: tuple = ()
     per_layer_ignores: tuple = ()  # (layer-name glob, code prefixes)
+    layers: object = None  # the configuration's custom layers (shapes.declared.DeclaredLayers)
 
     def lookup(self, key: str) -> Rule:
         """A rule by code or name; unknown keys fail loudly."""

@@ -46,7 +46,10 @@ MAX_LENGTH = 2000
 class Expression:
     """A compiled condition: ``Expression(text).evaluate(names) -> value``."""
 
-    def __init__(self, text: str, names: frozenset = frozenset()):
+    def __init__(self, text: str, names: frozenset = frozenset(), unknown: bool = False):
+        """``names``: the names it may use (empty: any); ``unknown``: arithmetic on ``None``
+        (an unknown dim) gives ``None``, as do ``min``/``max``/``abs``/``sum`` of one and a
+        subscript of ``None`` (a shape of unknown rank)."""
         if not isinstance(text, str) or not text.strip():
             raise ExpressionError("a condition must be a non-empty string")
         if len(text) > MAX_LENGTH:
@@ -57,7 +60,7 @@ class Expression:
             raise ExpressionError(f"syntax error in condition {text!r}: {e.msg}") from None
         self.text = text
         self._check(tree.body, set(names), local=set())
-        self._run = _build(tree.body)
+        self._run = _build(tree.body, unknown)
 
     def _check(self, node, names: set, local: set) -> None:
         """Reject anything outside the subset; with ``names``, also unknown names."""
@@ -83,10 +86,11 @@ class Expression:
                 self._check(child, names, local)
         elif isinstance(node, ast.Subscript):
             index = node.slice
-            if not (isinstance(index, ast.Constant) and isinstance(index.value, int)) and not (
+            if not (isinstance(index, ast.Constant) and isinstance(index.value, (int, str))
+                    and not isinstance(index.value, bool)) and not (
                     isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub)
                     and isinstance(index.operand, ast.Constant)):
-                raise ExpressionError("only constant integer subscripts are allowed")
+                raise ExpressionError("only constant integer or string subscripts are allowed")
             self._check(node.value, names, local)
         elif isinstance(node, ast.Call):
             if (not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS
@@ -118,7 +122,7 @@ def _target_names(target) -> list:
     raise ExpressionError("a comprehension target must be a name or a tuple of names")
 
 
-def _build(node):
+def _build(node, unknown: bool = False):
     """The closure ``env -> value`` of a checked node (children built once, here)."""
     if isinstance(node, ast.Constant):
         value = node.value
@@ -126,33 +130,39 @@ def _build(node):
     if isinstance(node, ast.Name):
         return _name(node.id)
     if isinstance(node, ast.BoolOp):
-        parts = [_build(child) for child in node.values]
+        parts = [_build(child, unknown) for child in node.values]
         return _short_circuit(parts, isinstance(node.op, ast.And))
     if isinstance(node, (ast.List, ast.Tuple)):
-        items = [_build(e) for e in node.elts]
+        items = [_build(e, unknown) for e in node.elts]
         return lambda env: [item(env) for item in items]
     if isinstance(node, ast.BinOp):
-        return _binary(_BINOPS[type(node.op)], isinstance(node.op, ast.Mult),
-                       _build(node.left), _build(node.right))
+        return _binary(_BINOPS[type(node.op)], isinstance(node.op, ast.Mult), unknown,
+                       _build(node.left, unknown), _build(node.right, unknown))
     if isinstance(node, ast.UnaryOp):
-        operand = _build(node.operand)
+        operand = _build(node.operand, unknown)
         if isinstance(node.op, ast.Not):
             return lambda env: not operand(env)
+        if unknown:
+            return lambda env: None if (value := operand(env)) is None else -value
         return lambda env: -operand(env)
     if isinstance(node, ast.Compare):
-        return _compare(_build(node.left), [_CMPOPS[type(op)] for op in node.ops],
-                        [_build(c) for c in node.comparators])
+        return _compare(_build(node.left, unknown), [_CMPOPS[type(op)] for op in node.ops],
+                        [_build(c, unknown) for c in node.comparators])
     if isinstance(node, ast.IfExp):
-        test, body, orelse = _build(node.test), _build(node.body), _build(node.orelse)
+        test, body, orelse = (_build(n, unknown) for n in (node.test, node.body, node.orelse))
         return lambda env: body(env) if test(env) else orelse(env)
     if isinstance(node, ast.Subscript):
-        value, index = _build(node.value), _build(node.slice)
+        value, index = _build(node.value, unknown), _build(node.slice, unknown)
+        if unknown:  # a dim of a shape of unknown rank
+            return lambda env: None if (whole := value(env)) is None else whole[index(env)]
         return lambda env: value(env)[index(env)]
     if isinstance(node, ast.Call):
-        function, args = FUNCTIONS[node.func.id], [_build(a) for a in node.args]
+        function, args = FUNCTIONS[node.func.id], [_build(a, unknown) for a in node.args]
+        if unknown and node.func.id in _NUMERIC:
+            return _numeric(function, args)
         return lambda env: function(*[arg(env) for arg in args])
     if isinstance(node, ast.GeneratorExp):
-        return _generator(node)
+        return _generator(node, unknown)
     raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check
 
 
@@ -178,9 +188,11 @@ def _short_circuit(parts: list, is_and: bool):
     return run
 
 
-def _binary(op, numbers_only: bool, left, right):
+def _binary(op, numbers_only: bool, unknown: bool, left, right):
     def run(env: dict) -> Any:
         a, b = left(env), right(env)
+        if unknown and (a is None or b is None):
+            return None
         if numbers_only and not (_is_number(a) and _is_number(b)):
             raise ExpressionError("'*' takes numbers only")  # no 'x' * 10**9
         return op(a, b)
@@ -199,14 +211,26 @@ def _compare(left, ops: list, comparators: list):
     return run
 
 
-def _generator(node: ast.GeneratorExp):
+_NUMERIC = frozenset({"min", "max", "abs", "sum"})
+
+
+def _numeric(function, args: list):
+    """``min``/``max``/``abs``/``sum`` that give None when a number they read is None."""
+    def run(env: dict) -> Any:
+        values = [arg(env) for arg in args]
+        flat = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
+        return None if any(v is None for v in flat) else function(*values)
+    return run
+
+
+def _generator(node: ast.GeneratorExp, unknown: bool = False):
     """A generator expression, evaluated to a list: one scope (a copy of the names) per
     evaluation, its loop names rebound per item."""
     gen = node.generators[0]
     names = _target_names(gen.target)
     single = isinstance(gen.target, ast.Name)
-    source, element = _build(gen.iter), _build(node.elt)
-    conditions = [_build(c) for c in gen.ifs]
+    source, element = _build(gen.iter, unknown), _build(node.elt, unknown)
+    conditions = [_build(c, unknown) for c in gen.ifs]
 
     def run(env: dict) -> list:
         scope = dict(env)

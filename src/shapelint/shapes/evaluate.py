@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
+from shapelint.errors import ConfigError
 from shapelint.findings import Finding
 from shapelint.formatting import format_shape
 from shapelint.loading.spec import Call
@@ -52,13 +53,14 @@ def tensors_read(call: Call) -> list:
 
 def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape = None,
                   recorded: Optional[list] = None,
-                  built_features: Optional[int] = None) -> Evaluation:
+                  built_features: Optional[int] = None, layers=None) -> Evaluation:
     """Evaluate ``call`` on ``shapes``: the shapes of :func:`tensors_read`, in its order.
 
     ``fed``: the shape given for this model input (overriding the declared one);
     ``recorded``: the output shapes the file records, used after a layer without a shape
     rule; ``built_features``: the input features a Dense has weights for, when the
-    declared input shapes fix them (any other count fails).
+    declared input shapes fix them (any other count fails); ``layers``: the custom layers
+    the configuration declares (:class:`~shapelint.shapes.declared.DeclaredLayers`).
     """
     positional, keywords = len(call.args), len(call.kw_tensors)
     inputs = tuple(shapes[:positional])
@@ -66,7 +68,7 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
         return _input(call, inputs, fed)
     if call.aliases is not None:  # a nested model: its outputs are its inner outputs
         return Evaluation(inputs, tuple(shapes[positional + keywords:]))
-    rule = lookup(call.class_name)
+    rule = rule_for(call, layers)
     if rule is None:
         return _unknown(call, inputs, recorded)
     kw_inputs = dict(zip(call.kw_tensors, shapes[positional:])) if keywords else {}
@@ -76,6 +78,8 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
         if built_features is not None:
             _check_features(built_features, inputs)
         result = rule(view)
+    except ConfigError:
+        raise  # a declared layer's expression that fails: the configuration is at fault
     except ShapeError as e:
         failure = _failure(inputs, Finding.engine(e.code, call.name, f"{call.name}: {e.message}",
                                                   e.fix))
@@ -90,6 +94,21 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
         outputs = tuple(_made_positive(call, shape, inputs, result, findings)
                         for shape in outputs)
     return Evaluation(inputs, outputs, findings, failed=bool(findings), result=result)
+
+
+def rule_for(call: Call, layers=None):
+    """The shape rule of a call: the configuration's declaration (by registered name, then
+    class name), else the built-in rule, else what an installed package ships for it."""
+    if layers is not None:
+        rule = layers.rule_for(call.class_name, call.registered_name)
+        if rule is not None:
+            return rule
+    rule = lookup(call.class_name)
+    if rule is None:
+        from shapelint.shapes.declared import plugin_rule
+
+        rule = plugin_rule(call.class_name, call.registered_name)
+    return rule
 
 
 def _check_features(built: int, inputs: tuple) -> None:

@@ -73,6 +73,7 @@ class ShapeTrace:
     input_overridden: bool = False  # shapes were given, not the model's declared ones
     compare_recorded: bool = True  # cross-check with the shapes the file records
     input_sizes: Optional[object] = None  # sizes.InputSizes, when a size range was swept
+    declared: Optional[object] = None  # the custom layers declared (shapes.declared)
 
     @property
     def inputs(self) -> list:
@@ -83,11 +84,13 @@ class ShapeTrace:
         return [_pick(self.layers[ref.call].output_shapes, ref.index) for ref in self.model.outputs]
 
 
-def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTrace:
+def propagate(model: ModelSpec, input_shapes: Optional[list] = None,
+              layers=None) -> ShapeTrace:
     """Predict the shapes of every call of ``model``.
 
     ``input_shapes`` (one per model input, batch excluded, ``None`` dims allowed)
-    overrides the declared input shapes.
+    overrides the declared input shapes; ``layers``: the custom layers the configuration
+    declares (:class:`~shapelint.shapes.declared.DeclaredLayers`).
     """
     if input_shapes is not None and len(input_shapes) != len(model.inputs):
         raise UsageError(f"the model has {len(model.inputs)} input(s), "
@@ -95,13 +98,13 @@ def propagate(model: ModelSpec, input_shapes: Optional[list] = None) -> ShapeTra
     overrides = {}
     for ref, shape in zip(model.inputs, input_shapes or []):
         overrides[ref.call] = (None,) + tuple(shape)
-    walker = _Walker(model, overrides)
-    walker.built_features = built_features(propagate(model)) if overrides \
+    walker = _Walker(model, overrides, layers)
+    walker.built_features = built_features(propagate(model, layers=layers)) if overrides \
         else recorded_features(model)
     for call in model.calls:
         walker.visit(call)
     return ShapeTrace(model=model, layers=walker.traces, findings=walker.findings,
-                      input_overridden=input_shapes is not None)
+                      input_overridden=input_shapes is not None, declared=layers)
 
 
 def built_features(trace: ShapeTrace) -> dict:
@@ -131,9 +134,10 @@ def _pick(shapes: list, index: int):
 class _Walker:
     """Evaluates each call in topological order, and carries each tensor's geometry."""
 
-    def __init__(self, model: ModelSpec, overrides: dict):
+    def __init__(self, model: ModelSpec, overrides: dict, layers=None):
         self.model = model
         self.overrides = overrides
+        self.layers = layers
         self.traces: list = []
         self.findings: list = []
         self.geometry: dict = {}  # TensorRef -> Geometry
@@ -158,7 +162,8 @@ class _Walker:
         recorded = self.recorded_outputs(call)
         shapes = [self.shape_of(ref) for ref in tensors_read(call)]
         done = evaluate_call(call, shapes, fed=self.overrides.get(call.id),
-                             recorded=recorded, built_features=self.built_features.get(call.id))
+                             recorded=recorded, built_features=self.built_features.get(call.id),
+                             layers=self.layers)
         trace = LayerTrace(call=call, input_shapes=list(done.inputs),
                            output_shapes=list(done.outputs), recorded_output_shapes=recorded,
                            known=done.known, recovered=done.recovered)

@@ -159,7 +159,7 @@ def analyse_sizes(model: ModelSpec, trace, ranges: Optional[list] = None,
     if len(ranges) == 1:
         lo, hi = ranges[0]
         sizes = AxisSizes(names, lo, hi, *sweeper.run(inputs, dims, lo, hi))
-        sizes.why = _why(model, inputs, dims, sizes.example_failure())
+        sizes.why = _why(model, inputs, dims, sizes.example_failure(), trace.declared)
         return InputSizes(True, [sizes], sweeper.unknown)
     if len(ranges) != len(dims):
         raise SizeRangeError(f"{len(ranges)} size ranges given, but the model has {len(dims)} "
@@ -169,7 +169,7 @@ def analyse_sizes(model: ModelSpec, trace, ranges: Optional[list] = None,
     per_axis = []
     for name, dim, (lo, hi) in zip(names, dims, ranges):
         sizes = AxisSizes([name], lo, hi, *sweeper.run(base, [dim], lo, hi))
-        sizes.why = _why(model, base, [dim], sizes.example_failure())
+        sizes.why = _why(model, base, [dim], sizes.example_failure(), trace.declared)
         per_axis.append(sizes)
     return InputSizes(False, per_axis, sweeper.unknown)
 
@@ -181,11 +181,11 @@ def _at(inputs: list, dims: list, n: int) -> list:
             for i, shape in enumerate(inputs)]
 
 
-def _why(model: ModelSpec, inputs: list, dims: list, n: Optional[int]) -> str:
+def _why(model: ModelSpec, inputs: list, dims: list, n: Optional[int], layers=None) -> str:
     """The lint's first error at size ``n``, as "fails at 100: <message>"."""
     if n is None:
         return ""
-    errors = propagate(model, _at(inputs, dims, n)).findings
+    errors = propagate(model, _at(inputs, dims, n), layers).findings
     first = next((f for f in errors if f.severity == "error"), None)
     return f"fails at {n}: {first.message}" if first else ""
 
@@ -204,6 +204,7 @@ class _Sweeper:
         self.model = model
         self.unknown: list = []
         self.built_features = built_features(trace)
+        self.layers = trace.declared  # the custom layers the lint's configuration declares
 
     def run(self, inputs: list, dims: list, lo: int, hi: int):
         count = hi - lo + 1
@@ -238,7 +239,8 @@ class _Sweeper:
         for j, key in enumerate(keys):
             done = cache.get(key)
             if done is None:
-                done = cache[key] = evaluate_call(call, key, built_features=built)
+                done = cache[key] = evaluate_call(call, key, built_features=built,
+                                                  layers=self.layers)
             if done.failed:
                 failed.add(j)
                 table.append((None,))
