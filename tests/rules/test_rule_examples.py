@@ -55,3 +55,17 @@ def test_engine_findings_take_name_and_severity_from_their_pack_records():
         assert rule.message == rule.fix == ""
         found = Finding.engine(code, "conv", "conv: a message", "a fix")
         assert (found.name, found.severity, found.fix) == (rule.name, rule.severity, "a fix")
+
+
+def test_a_file_whose_recorded_shapes_all_disagree_gets_one_sl004():
+    """An input edited from 32×32 to 12×12: every recorded shape after it disagrees; one
+    finding, at the first layer, counts the others."""
+    config = example_config({"input": [12, 12, 3], "layers": [
+        {"Conv2D": {"name": "c1", "filters": 8, "kernel_size": 3, "recorded": [None, 30, 30, 8]}},
+        {"Conv2D": {"name": "c2", "filters": 8, "kernel_size": 3, "recorded": [None, 28, 28, 8]}},
+        {"Conv2D": {"name": "c3", "filters": 8, "kernel_size": 3, "recorded": [None, 26, 26, 8]}},
+        {"ReLU": {}}]})
+    found = [f for f in analyse(config, "edited.json").findings if f.rule == "SL004"]
+    assert [f.layer for f in found] == ["c1"]
+    assert found[0].message == ("c1: shapelint predicts ?×10×10×8 but the file records ?×30×30×8; "
+                                "2 later layer calls differ too")
