@@ -69,3 +69,16 @@ def test_a_file_whose_recorded_shapes_all_disagree_gets_one_sl004():
     assert [f.layer for f in found] == ["c1"]
     assert found[0].message == ("c1: shapelint predicts ?×10×10×8 but the file records ?×30×30×8; "
                                 "2 later layer calls differ too")
+
+
+@pytest.mark.parametrize("b_size, expected", [(11, ["SL002"]), (10, ["SL101"])])
+def test_no_warning_downstream_of_an_error(b_size, expected):
+    """After a merge that cannot run, the analysis goes on (recovered shapes), but the
+    warnings it would give there are echoes of the error: only the error is reported."""
+    config = example_config({"inputs": {"a": [10, 10, 3], "b": [b_size, b_size, 3]}, "layers": [
+        {"Concatenate": {"name": "join", "inputs": ["a", "b"]}},
+        {"Conv2D": {"name": "strided", "filters": 4, "kernel_size": 3, "strides": 3}}]})
+    result = analyse(config, "merge.json")
+    assert [f.rule for f in result.findings if f.severity != "info"] == expected
+    strided = next(t for t in result.trace.layers if t.name == "strided")
+    assert strided.output_shapes == [(None, 3, 3, 4)]  # recovered: the analysis went on
