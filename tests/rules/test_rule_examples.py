@@ -82,3 +82,14 @@ def test_no_warning_downstream_of_an_error(b_size, expected):
     assert [f.rule for f in result.findings if f.severity != "info"] == expected
     strided = next(t for t in result.trace.layers if t.name == "strided")
     assert strided.output_shapes == [(None, 3, 3, 4)]  # recovered: the analysis went on
+
+
+def test_sl107_names_the_window_layer_the_field_is_measured_at():
+    """A Dropout after the last conv has the same field: the finding names the conv."""
+    config = example_config({"input": [64, 64, 3], "layers": [
+        {"Conv2D": {"name": "last_conv", "filters": 4, "kernel_size": 3}},
+        {"Dropout": {"name": "drop", "rate": 0.5}},
+        {"GlobalAveragePooling2D": {"name": "gap"}}]})
+    found = [f for f in analyse(config, "rf.json").findings if f.rule == "SL107"]
+    assert [f.layer for f in found] == ["last_conv"]
+    assert found[0].message.startswith("last_conv: the last spatial layer sees 3×3 px")
