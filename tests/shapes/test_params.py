@@ -102,6 +102,9 @@ def test_recurrent_attention_embedding_equal_keras(keras):
     x = layers.Bidirectional(layers.SimpleRNN(5, return_sequences=True))(x)
     x = layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=4)(x, x)
     x = layers.PReLU(shared_axes=[1])(x)
+    x = layers.AdditiveAttention()([x, x])
+    x = layers.Attention(use_scale=True, score_mode="concat")([x, x])
+    x = layers.TimeDistributed(layers.Dense(4))(x)
     model = keras.Model(tokens, layers.Conv1D(3, 2, groups=1)(x))
     cost = _cost_of(model)
     _assert_like_keras(model, cost)
@@ -188,6 +191,31 @@ def test_attention_macs_equal_hand_computation():
     assert macs == query + key + value + scores + weighted + output
     # weights: q, k, v, output kernels and their biases
     assert cost.calls[-1].params == (10 * 6 + 6) + (6 * 6 + 6) + (6 * 8 + 8) + (8 * 10 + 10)
+
+
+def test_time_distributed_dot_and_attention_macs_equal_hand_computation():
+    macs = _macs(_sequential(
+        (5, 8, 8, 3),
+        ("TimeDistributed", {"layer": {"class_name": "Conv2D",
+                                       "config": {"filters": 4, "kernel_size": [3, 3]}}}),
+    ))
+    assert macs["l0"] == 5 * (6 * 6 * 4 * 3 * 3 * 3)  # per step, times 5 steps
+    config = {"class_name": "Functional", "config": {
+        "name": "att", "input_layers": [["q", 0, 0], ["v", 0, 0]],
+        "output_layers": [["att", 0, 0], ["dot", 0, 0]],
+        "layers": [
+            {"class_name": "InputLayer", "name": "q", "config": {"batch_shape": [None, 7, 10], "name": "q"},
+             "inbound_nodes": []},
+            {"class_name": "InputLayer", "name": "v", "config": {"batch_shape": [None, 9, 10], "name": "v"},
+             "inbound_nodes": []},
+            {"class_name": "Attention", "name": "att", "config": {"name": "att"},
+             "inbound_nodes": [[["q", 0, 0, {}], ["v", 0, 0, {}]]]},
+            {"class_name": "Dot", "name": "dot", "config": {"name": "dot", "axes": 2},
+             "inbound_nodes": [[["q", 0, 0, {}], ["v", 0, 0, {}]]]}]}}
+    trace = propagate(load_config(config))
+    found = {t.name: c.macs for t, c in zip(trace.layers, model_cost(trace).calls)}
+    assert found["att"] == 7 * 9 * 10 + 7 * 9 * 10  # scores, then the weighted sum of values
+    assert found["dot"] == 7 * 9 * 10  # a (7, 9) output, each a sum over 10
 
 
 def test_unknown_dims_and_classes_give_null():

@@ -229,7 +229,26 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
         return None if None in parts else (parts[0][0] + parts[1][0], 0)
     if class_name == "MultiHeadAttention":
         return _mha(config, inputs)
+    if class_name == "Attention":
+        return int(config.get("use_scale") is True) + int(config.get("score_mode") == "concat"), 0
+    if class_name == "AdditiveAttention":
+        if config.get("use_scale", True) is False:
+            return 0, 0
+        return (x[-1], 0) if x and _is_int(x[-1]) else None
+    if class_name == "Dot":
+        return 0, 0
+    if class_name == "TimeDistributed":
+        inner = config.get("layer")
+        if not isinstance(inner, dict) or not isinstance(inner.get("class_name"), str):
+            return None
+        return layer_weights(inner["class_name"], inner.get("config") or {},
+                             [_drop_time(s) for s in inputs], [_drop_time(s) for s in outputs])
     return None
+
+
+def _drop_time(shape):
+    """A TimeDistributed layer's shape as its inner layer sees it (axis 1 removed)."""
+    return None if shape is None or len(shape) < 2 else (shape[0],) + tuple(shape[2:])
 
 
 def _rnn_weights(class_name, config: dict, x) -> Optional[tuple]:
@@ -310,6 +329,26 @@ def call_macs(class_name: str, config: dict, inputs: list, outputs: list) -> Opt
         return _elements(y)  # one multiply(-add) per element
     if class_name in RNN_GATES or class_name == "Bidirectional":
         return _rnn_macs(class_name, config, x)
+    if class_name in ("Attention", "AdditiveAttention"):
+        query = x
+        value = inputs[1] if len(inputs) > 1 else None
+        key = inputs[2] if len(inputs) > 2 else value
+        if not (_known(query) and _known(value) and _known(key)) or len(query) != 3:
+            return None
+        return query[1] * key[1] * query[2] + query[1] * value[1] * value[2]  # scores, sum
+    if class_name == "Dot":
+        axes = config.get("axes")
+        axis = axes[0] if isinstance(axes, (list, tuple)) and axes else axes
+        if not _is_int(axis) or x is None or not -len(x) <= axis < len(x) or not _is_int(x[axis]):
+            return None
+        return _mul(_elements(y), x[axis])
+    if class_name == "TimeDistributed":
+        inner = config.get("layer")
+        if not isinstance(inner, dict) or not _known(x) or len(x) < 3:
+            return None
+        each = call_macs(inner.get("class_name"), inner.get("config") or {},
+                         [_drop_time(s) for s in inputs], [_drop_time(s) for s in outputs])
+        return _mul(x[1], each)
     if class_name == "MultiHeadAttention":
         dims = _mha_dims(config, inputs)
         if dims is None:
