@@ -237,3 +237,20 @@ def test_output_bytes_at_batch_size():
     assert model_cost(trace).calls[1].output_bytes == 8 * 8 * 4 * 4
     assert model_cost(trace, batch_size=32).calls[1].output_bytes == 32 * 8 * 8 * 4 * 4
     assert model_cost(trace, batch_size=32).activation_bytes == 32 * 4 * (10 * 10 * 3 + 8 * 8 * 4)
+
+
+def test_summary_and_json_say_what_is_unknown():
+    from shapelint.lint import analyse
+    from shapelint.report import RenderOptions, render
+
+    config = _sequential((8, 8, 3), ("Conv2D", {"filters": 2, "kernel_size": [3, 3]}),
+                         ("MyCustomLayer", {}))
+    result = analyse(config, "m.json")
+    text = render("text", [result], RenderOptions(summary=True))
+    custom = next(line for line in text.splitlines() if line.strip().startswith("l1 "))
+    assert custom.split()[:3] == ["l1", "MyCustomLayer", "?"] and " ? " in custom
+    assert "params: ? (unknown for l1); MACs per sample: ?" in text
+    entry = json.loads(render("json", [result]))["files"][0]
+    assert entry["params"] == {"total": None, "trainable": None, "non_trainable": None}
+    assert entry["layers"][1]["params"] == 3 * 3 * 3 * 2 + 2
+    assert any("parameter counts unknown for 1 layer(s) (l1)" in n for n in entry["notes"])

@@ -46,7 +46,8 @@ def totals_line(cost) -> str:
         text += (f" ({count_text(params['trainable'])} trainable, "
                  f"{count_text(params['non_trainable'])} non-trainable)")
     else:
-        text += f" (unknown for {', '.join(cost.unknown[:3])}{', ...' if len(cost.unknown) > 3 else ''})"
+        more = ", ..." if len(cost.unknown) > 3 else ""
+        text += f" (unknown for {', '.join(cost.unknown[:3])}{more})"
     return text + f"; MACs per sample: {count_text(cost.macs)}"
 
 

@@ -125,6 +125,11 @@ def _bias(config: dict) -> bool:
     return config.get("use_bias", True) is not False
 
 
+def _affine(config: dict) -> int:
+    """How many per-feature weights a normalization learns: beta (center), gamma (scale)."""
+    return (config.get("center", True) is not False) + (config.get("scale", True) is not False)
+
+
 def _mul(*values) -> Optional[int]:
     return None if any(v is None for v in values) else prod(values)
 
@@ -179,7 +184,7 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
         size = _axis_size(x, config.get("axis", -1))
         if size is None:
             return None
-        affine = (config.get("center", True) is not False) + (config.get("scale", True) is not False)
+        affine = _affine(config)
         return size * (affine + 2), size * 2
     if class_name == "LayerNormalization":
         size = _axis_size(x, config.get("axis", -1))
@@ -187,7 +192,7 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
             return None
         if config.get("rms_scaling"):
             return size, 0
-        affine = (config.get("center", True) is not False) + (config.get("scale", True) is not False)
+        affine = _affine(config)
         return size * affine, 0
     if class_name in ("GroupNormalization", "RMSNormalization"):
         size = _axis_size(x, config.get("axis", -1))
@@ -195,7 +200,7 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
             return None
         if class_name == "RMSNormalization":
             return size, 0
-        affine = (config.get("center", True) is not False) + (config.get("scale", True) is not False)
+        affine = _affine(config)
         return size * affine, 0
     if class_name == "Normalization":
         if config.get("mean") is not None and config.get("variance") is not None:
