@@ -119,6 +119,28 @@ def test_report_outputs():
     assert shapelint.check(too_deep(), input_shape=(64, 64, 1)).raise_for_errors().ok
 
 
+def test_report_figures_repr_and_dir():
+    model = keras.Sequential([keras.Input((28, 28, 1)), layers.Conv2D(8, 3, name="c1"),
+                              layers.BatchNormalization(name="bn"), layers.Flatten(name="f"),
+                              layers.Dense(4, name="d")])
+    report = shapelint.check(model, cross_check="off")
+    trainable = sum(int(w.shape.num_elements()) for w in model.trainable_weights)
+    assert report.params == {"total": model.count_params(), "trainable": trainable,
+                             "non_trainable": model.count_params() - trainable}
+    by_name = {layer.name: layer for layer in report.layers}
+    assert by_name["c1"].params == model.get_layer("c1").count_params() == 3 * 3 * 1 * 8 + 8
+    assert by_name["bn"].trainable_params == 2 * 8
+    assert by_name["c1"].macs == 26 * 26 * 8 * 3 * 3 * 1
+    assert by_name["d"].output_bytes == 4 * 4
+    assert report.macs == 26 * 26 * 8 * 9 + 26 * 26 * 8 + 26 * 26 * 8 * 4
+    stack = shapelint.check(os.path.join(EXAMPLES, "stride3_stack.keras"), cross_check="off")
+    assert repr(stack) == "<Report model='stride3_stack': 0 errors, 3 warnings, 6 layer calls>"
+    names = dir(shapelint)
+    assert {"check", "Report", "LayerShapes", "Finding", "ShapeLintError",
+            "ShapeLintCallback"} <= set(names)
+    assert set(shapelint.__all__) <= set(names)
+
+
 def test_subclassed_model_says_what_it_cannot_see():
     class Net(keras.Model):
         def __init__(self):

@@ -73,7 +73,7 @@ def test_json_contract_fields_and_determinism():
     assert set(report) == {"version", "files", "summary"}
     entry = report["files"][0]
     assert set(entry) == {"path", "model", "status", "error", "inputs", "layers", "findings",
-                          "input_sizes", "notes"}
+                          "input_sizes", "notes", "params", "macs", "activation_bytes"}
     assert entry["inputs"] == [[None, 28, 28, 1], [None, 28, 28, 1]]
     layer = entry["layers"][2]
     assert layer["name"] == "shared_conv" and layer["node"] == 0
@@ -81,6 +81,11 @@ def test_json_contract_fields_and_determinism():
             "recorded_output_shapes", "tf_output_shapes", "receptive_field",
             "jump"} <= set(layer)
     assert [x["node"] for x in entry["layers"] if x["name"] == "shared_conv"] == [0, 1]
+    shared = [x for x in entry["layers"] if x["name"] == "shared_conv"]
+    assert shared[0]["params"] == shared[1]["params"] is not None
+    assert {"params", "trainable_params", "macs", "output_bytes"} <= set(layer)
+    assert set(entry["params"]) == {"total", "trainable", "non_trainable"}
+    assert "macs" in entry and "activation_bytes" in entry
 
 
 def test_input_shape_flag_and_summary_table():
@@ -89,6 +94,21 @@ def test_input_shape_flag_and_summary_table():
     assert result.returncode == 1  # 4 < kernel 7: SL001
     assert "SL001" in result.stdout
     assert "conv1d" in result.stdout and "RF" in result.stdout
+
+
+def test_summary_shows_params_and_connections():
+    result = run(os.path.join(EXAMPLES, "unet_100.keras"), "--summary")
+    header = next(line for line in result.stdout.splitlines() if line.strip().startswith("layer"))
+    assert header.split() == ["layer", "class", "output", "shape", "params", "connected", "to",
+                              "RF", "jump", "notes"]
+    row = next(line for line in result.stdout.splitlines() if "dec4_concat " in line)
+    assert "dec4_up, enc4_conv" in row
+    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("enc1_conv"))
+    assert " 40 " in row  # 3×3 kernel × 1 channel × 4 filters + 4 biases
+    table = result.stdout.split("\n\n")[0].splitlines()[3:-1]
+    column = header.index("params")
+    total = sum(int(line[column:].split()[0].replace(",", "")) for line in table)
+    assert f"params: {total:,} ({total:,} trainable, 0 non-trainable)" in result.stdout
 
 
 def test_static_path_never_imports_tensorflow_or_keras():

@@ -39,6 +39,10 @@ class LayerShapes:
     receptive_field: Optional[list]
     jump: Optional[list]
     dropped_border: Optional[list]
+    params: Optional[int] = None  # the layer's weights, as Keras's count_params(); None: unknown
+    trainable_params: Optional[int] = None
+    macs: Optional[int] = None  # multiply-accumulates of this call per sample, bias not counted
+    output_bytes: Optional[int] = None  # this call's outputs for one sample, float32
 
 
 @dataclass
@@ -52,6 +56,28 @@ class Report:
     notes: list = field(default_factory=list)  # e.g. why the TF cross-check could not run
     _result: Any = None
     _input_sizes: Any = None
+    _cost: Any = None
+
+    @property
+    def params(self) -> dict:
+        """``{"total", "trainable", "non_trainable"}``: every layer counted once, as Keras's
+        ``count_params()``; each is None when a layer's count is unknown."""
+        return self._cost.params_dict() if self._cost is not None else \
+            {"total": None, "trainable": None, "non_trainable": None}
+
+    @property
+    def macs(self) -> Optional[int]:
+        """Multiply-accumulates of one sample through the model (None: unknown)."""
+        return self._cost.macs if self._cost is not None else None
+
+    def __repr__(self) -> str:
+        from shapelint.report.text import plural
+
+        infos = len(self.findings) - len(self.errors) - len(self.warnings)
+        counts = [plural(len(self.errors), "error"), plural(len(self.warnings), "warning")]
+        counts += [plural(infos, "info")] if infos else []
+        return (f"<Report model={self.model!r}: {', '.join(counts)}, "
+                f"{plural(len(self.layers), 'layer call')}>")
 
     @property
     def input_sizes(self):
@@ -183,6 +209,9 @@ def _check(model_or_path, input_shape, config, cross_check, sizes, data_spec,
         raise ShapeLintError(model=path or name, reason=f"{result.path}: {result.error}")
     result.notes[:0] = notes
     trace = result.trace
+    from shapelint.shapes.params import model_cost
+
+    cost = model_cost(trace)
     return Report(
         model=trace.model.name, findings=list(result.findings),
         layers=[LayerShapes(name=t.name, class_name=t.class_name, node=t.call.node,
@@ -190,8 +219,11 @@ def _check(model_or_path, input_shape, config, cross_check, sizes, data_spec,
                             recorded_output_shapes=t.recorded_output_shapes,
                             tf_output_shapes=t.tf_output_shapes,
                             receptive_field=t.receptive_field, jump=t.jump,
-                            dropped_border=t.dropped_border) for t in trace.layers],
-        inputs=trace.inputs, notes=list(result.notes), _result=result)
+                            dropped_border=t.dropped_border, params=c.params,
+                            trainable_params=c.trainable_params, macs=c.macs,
+                            output_bytes=c.output_bytes)
+                for t, c in zip(trace.layers, cost.calls)],
+        inputs=trace.inputs, notes=list(result.notes), _result=result, _cost=cost)
 
 
 def _input_shapes(input_shape) -> Optional[list]:

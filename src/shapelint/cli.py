@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "runs, for its unknown input dims (square: all take the same n), or "
                             "for its spatial dims when all are declared; one range per dim for "
                             "non-square sizes: 1:512x1:256")
+    model.add_argument("--batch-size", type=_batch_size, metavar="N",
+                       help="batch size for the JSON output's output_bytes and activation_bytes "
+                            "and the SL117 training-memory estimate (default 1)")
+    model.add_argument("--memory-budget", type=_memory_budget, metavar="SIZE",
+                       help="SL117 warns when training at --batch-size keeps more than SIZE "
+                            "(e.g. 16GiB, 512MiB, 8GB)")
     rules = parser.add_argument_group("rules")
     rules.add_argument("--select", type=_codes, metavar="CODES",
                        help="only these rules: codes or prefixes, comma-separated (SL0,SL101)")
@@ -198,6 +204,34 @@ def _document_rules(args, resolver) -> int:
     return _emit(text, args.output)
 
 
+def _batch_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a batch size: {text!r} (a whole number ≥ 1)")
+    return value
+
+
+def _memory_budget(text: str) -> int:
+    from shapelint.rules.memory import parse_bytes
+
+    try:
+        return parse_bytes(text)
+    except UsageError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _memory(args):
+    """What memory is asked about (SL117 runs only then), or None."""
+    if args.batch_size is None and args.memory_budget is None:
+        return None
+    from shapelint.rules.memory import Memory
+
+    return Memory(args.batch_size or 1, args.memory_budget)
+
+
 def _lint(args, resolver) -> int:
     from shapelint.lint import collect_paths, lint_path
 
@@ -214,7 +248,8 @@ def _lint(args, resolver) -> int:
             rulesets.append(ruleset)
         try:
             with _gc_paused(cross_check != "tf"):
-                result = lint_path(path, args.input_shapes, ruleset, cross_check, args.sizes)
+                result = lint_path(path, args.input_shapes, ruleset, cross_check, args.sizes,
+                                   memory=_memory(args))
         except UsageError as e:  # e.g. wrong number of --input-shape
             print(f"shapelint: error: {printable(path)}: {printable(e)}", file=sys.stderr)
             return EXIT_ERROR
@@ -249,7 +284,8 @@ def _render(results: list, args, rulesets: list, elapsed: float) -> str:
                                        and not os.environ.get("NO_COLOR"))
     options = RenderOptions(rulesets=tuple(rulesets), summary=args.summary, quiet=args.quiet,
                             color=color, align=terminal,
-                            elapsed=elapsed if terminal or args.timing else None)
+                            elapsed=elapsed if terminal or args.timing else None,
+                            batch_size=args.batch_size or 1)
     return render(args.format, results, options)
 
 

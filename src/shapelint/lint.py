@@ -72,8 +72,8 @@ def read_path(path: str, notes: Optional[list] = None) -> dict:
 
 def lint_path(path: str, input_shapes: Optional[list] = None,
               ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
-              sizes: Optional[list] = None) -> FileResult:
-    """Lint one model file; never raises for a bad file."""
+              sizes: Optional[list] = None, memory=None) -> FileResult:
+    """Lint one model file; never raises for a bad file. ``memory``: see :func:`analyse`."""
     notes: list = []
     try:
         model_config = read_path(path, notes)
@@ -81,7 +81,8 @@ def lint_path(path: str, input_shapes: Optional[list] = None,
         return FileResult(path, "skipped", error=str(e))
     except UnreadableModel as e:
         return FileResult(path, "error", error=str(e))
-    result = analyse(model_config, path, input_shapes, ruleset, cross_check, sizes)
+    result = analyse(model_config, path, input_shapes, ruleset, cross_check, sizes,
+                     memory=memory)
     result.notes[:0] = notes
     return result
 
@@ -107,7 +108,7 @@ def count_layer_calls(model: dict, depth: int = 0) -> int:
 
 def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
             ruleset: Optional[RuleSet] = None, cross_check: str = "recorded",
-            sizes: Optional[list] = None, data=None) -> FileResult:
+            sizes: Optional[list] = None, data=None, memory=None) -> FileResult:
     """Lint a model config: shapes, the cross-checks asked for, then the rules.
 
     ``cross_check``: ``recorded`` compares predictions with the shapes the file
@@ -116,7 +117,8 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
     find the input sizes the model runs at. ``data``: a
     :class:`shapelint.loading.data.DataSpec` to check against the inputs, outputs and
     compiled loss (SL201, SL202); the model is then analysed at the data's sizes where
-    its inputs leave them open.
+    its inputs leave them open. ``memory``: a :class:`shapelint.rules.memory.Memory` (batch
+    size and budget) for SL117, which runs only when it is given.
     """
     calls = count_layer_calls(model_config) if isinstance(model_config, dict) else 0
     if calls > MAX_LAYER_CALLS:
@@ -146,6 +148,7 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
     try:
         trace = propagate(spec, input_shapes, ruleset.layers)
         trace.data = data  # read by the SL201/SL202 checks
+        trace.memory = memory  # read by the SL117 check
         trace.compare_recorded = cross_check != "off"
         if cross_check == "tf":
             notes += _tf_cross_check(trace, model_config, input_shapes)

@@ -6,7 +6,7 @@ import pytest
 
 from shapelint.lint import analyse
 from shapelint.rules.engine import default_ruleset
-from shapelint.rules.examples import example_config, example_data
+from shapelint.rules.examples import example_config, example_data, example_memory
 from shapelint.rules.pack import DOC_SECTIONS
 
 RULESET = default_ruleset()
@@ -19,7 +19,7 @@ CASES = [(code, kind, i, example)
 def codes_for(example) -> list:
     """The codes of the whole pipeline on the example, with its loss and data."""
     result = analyse(example_config(example), "example", ruleset=RULESET,
-                     data=example_data(example))
+                     data=example_data(example), memory=example_memory(example))
     assert result.status == "ok", result.error
     return [f.rule for f in result.findings]
 

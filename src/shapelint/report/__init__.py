@@ -28,6 +28,7 @@ class RenderOptions:
     color: bool = False  # text: ANSI colours
     align: bool = False  # text: padded columns (a terminal)
     elapsed: Optional[float] = None  # text: seconds, shown in the summary line
+    batch_size: int = 1  # json: the batch at which output_bytes and activation_bytes count
 
 
 # name -> (module, what --help says of it); the first is the default

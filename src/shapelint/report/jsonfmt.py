@@ -20,8 +20,9 @@ def shapes_list(shapes):
     return None if shapes is None else [shape_list(s) for s in shapes]
 
 
-def layer_dict(trace: LayerTrace) -> dict:
-    return {
+def layer_dict(trace: LayerTrace, cost=None) -> dict:
+    """One layer call; ``cost``: its :class:`~shapelint.shapes.params.CallCost`."""
+    entry = {
         "name": trace.name,
         "class_name": trace.class_name,
         "node": trace.call.node,
@@ -33,28 +34,45 @@ def layer_dict(trace: LayerTrace) -> dict:
         "jump": trace.jump,
         "dropped_border": trace.dropped_border,
     }
+    if cost is not None:
+        entry.update(params=cost.params, trainable_params=cost.trainable_params,
+                     macs=cost.macs, output_bytes=cost.output_bytes)
+    return entry
 
 
-def file_dict(result) -> dict:
+def file_dict(result, batch_size: int = 1) -> dict:
     trace = result.trace
-    return {
+    cost = None
+    if trace is not None:
+        from shapelint.shapes.params import model_cost
+
+        cost = model_cost(trace, batch_size)
+    entry = {
         "path": result.path,
         "model": trace.model.name if trace else None,
         "status": result.status,
         "error": result.error if result.status == "error" else None,
         "inputs": shapes_list(trace.inputs) if trace else None,
-        "layers": [layer_dict(t) for t in trace.layers] if trace else [],
+        "layers": [layer_dict(t, c) for t, c in zip(trace.layers, cost.calls)] if trace else [],
         "findings": [f.to_dict() for f in result.findings],
         "input_sizes": result.input_sizes.to_dict() if result.input_sizes else None,
         # a skipped file's reason (e.g. "not a Keras model config ...") is a note
         "notes": list(result.notes) + ([result.error] if result.status == "skipped" else []),
+        "params": cost.params_dict() if cost else None,
+        "macs": cost.macs if cost else None,
+        "activation_bytes": cost.activation_bytes if cost else None,
     }
+    if cost is not None and cost.unknown:
+        shown = ", ".join(cost.unknown[:5]) + (", ..." if len(cost.unknown) > 5 else "")
+        entry["notes"].append(f"parameter counts unknown for {len(cost.unknown)} layer(s) "
+                              f"({shown}): the file's params are null")
+    return entry
 
 
 def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     document = {
         "version": __version__,
-        "files": [file_dict(r) for r in results],
+        "files": [file_dict(r, options.batch_size) for r in results],
         "summary": count(results),
     }
     out: list = []

@@ -18,22 +18,61 @@ def shapes_text(shapes) -> str:
     return " ".join(format_shape(s, unknown="?") for s in shapes)
 
 
-def layer_table(result) -> list:
-    """Aligned rows: layer, class, output shape, receptive field, jump, notes."""
+def count_text(value) -> str:
+    """``1,792``; ``?`` when unknown."""
+    return "?" if value is None else f"{value:,}"
+
+
+def call_label(trace_layer) -> str:
+    return trace_layer.name if trace_layer.call.node == 0 \
+        else f"{trace_layer.name} (call {trace_layer.call.node})"
+
+
+def connected_to(trace, trace_layer) -> str:
+    """The calls whose outputs this call reads: ``conv1``, ``a, b``, ``lstm[1]`` (output 1)."""
+    refs = [*trace_layer.call.args, *trace_layer.call.kw_tensors.values()]
+    names = []
+    for ref in refs:
+        source = trace.layers[ref.call]
+        names.append(call_label(source) + (f"[{ref.index}]" if ref.index else ""))
+    return ", ".join(names)
+
+
+def totals_line(cost) -> str:
+    """``params: 25,636,712 (25,583,592 trainable, 53,120 non-trainable); 3,868,560,384 MACs``."""
+    params = cost.params_dict()
+    text = f"params: {count_text(params['total'])}"
+    if params["total"] is not None:
+        text += (f" ({count_text(params['trainable'])} trainable, "
+                 f"{count_text(params['non_trainable'])} non-trainable)")
+    else:
+        more = ", ..." if len(cost.unknown) > 3 else ""
+        text += f" (unknown for {', '.join(cost.unknown[:3])}{more})"
+    return text + f"; MACs per sample: {count_text(cost.macs)}"
+
+
+def layer_table(result, cost=None) -> list:
+    """Aligned rows: layer, class, output shape, params, connected to, receptive field,
+    jump, notes. ``cost``: the :func:`~shapelint.shapes.params.model_cost` of the trace."""
+    if cost is None:
+        from shapelint.shapes.params import model_cost
+
+        cost = model_cost(result.trace)
     flagged: dict = {}
     for f in result.findings:
         flagged.setdefault(f.layer, []).append(f.rule)
-    rows = [("layer", "class", "output shape", "RF", "jump", "notes")]
-    for t in result.trace.layers:
-        name = printable(t.name if t.call.node == 0 else f"{t.name} (call {t.call.node})")
+    rows = [("layer", "class", "output shape", "params", "connected to", "RF", "jump", "notes")]
+    for t, c in zip(result.trace.layers, cost.calls):
+        name = printable(call_label(t))
         notes = []
         if t.dropped_border and any(t.dropped_border):
             notes.append("drops " + per_axis(t.dropped_border) + " px")
         if not t.known:
             notes.append("no shape rule")
         notes.extend(sorted(set(flagged.get(t.name, []))))
-        rows.append((name, printable(t.class_name), shapes_text(t.output_shapes), per_axis(t.receptive_field),
-                     per_axis(t.jump), ", ".join(notes)))
+        rows.append((name, printable(t.class_name), shapes_text(t.output_shapes),
+                     count_text(c.params), printable(connected_to(result.trace, t)),
+                     per_axis(t.receptive_field), per_axis(t.jump), ", ".join(notes)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):
@@ -90,7 +129,11 @@ def render(results: list, options: RenderOptions = RenderOptions()) -> str:
             lines.append(f"{path}: model {printable(repr(model.name))} "
                          f"({printable(model.class_name)}, "
                          f"{len(result.trace.layers)} layer calls)")
-            lines.extend("  " + line for line in layer_table(result))
+            from shapelint.shapes.params import model_cost
+
+            cost = model_cost(result.trace)
+            lines.extend("  " + line for line in layer_table(result, cost))
+            lines.append("  " + printable(totals_line(cost)))
             lines.append("")
         if result.findings and not quiet:
             counts = counts_text(count([result]), paint, nonzero=True)

@@ -292,3 +292,10 @@ CHECKS.update({
     "target-output": (target_output_mismatch, _DATA_FIELDS),
     "loss-output": (loss_output_mismatch, ("severity", "problem", "remedy", "output_shape")),
 })
+
+# SL117: what training keeps in memory (runs only when memory is asked about)
+from shapelint.rules.memory import training_memory_check  # noqa: E402
+
+CHECKS["training-memory"] = (training_memory_check,
+                             ("batch_size", "total_text", "activations_text", "weights_text",
+                              "largest_name", "largest_shape", "budget_text", "severity"))

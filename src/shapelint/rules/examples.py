@@ -6,7 +6,8 @@ unless one names its ``inputs``; ``name`` sets a layer's name and ``recorded`` t
 output shape the "file" records for it. The result is a Keras 3 Functional config.
 ``loss`` (a name or a ``{class_name, config}`` dict) is saved as its ``compile_config``;
 ``x`` and ``y`` (shapes, batch dim first) and ``y_max`` describe the data
-(:func:`example_data`). Any other key is an error.
+(:func:`example_data`); ``batch_size`` and ``memory_budget`` what memory is asked about
+(:func:`example_memory`). Any other key is an error.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def _tensor(name: str, shape) -> dict:
     return {"class_name": "__keras_tensor__", "config": config}
 
 
-KEYS = frozenset({"input", "inputs", "layers", "loss", "x", "y", "y_max"})
+KEYS = frozenset({"input", "inputs", "layers", "loss", "x", "y", "y_max", "batch_size",
+                  "memory_budget"})
 
 
 def example_config(example: dict) -> dict:
@@ -75,3 +77,13 @@ def example_data(example: dict):
 
     return DataSpec(array(example["x"]) if "x" in example else None,
                     array(example["y"], example.get("y_max")) if "y" in example else None)
+
+
+def example_memory(example: dict):
+    """What memory the example asks about (a rules.memory.Memory), or None."""
+    from shapelint.rules.memory import Memory, parse_bytes
+
+    if "batch_size" not in example and "memory_budget" not in example:
+        return None
+    budget = example.get("memory_budget")
+    return Memory(example.get("batch_size", 1), parse_bytes(budget) if budget else None)
