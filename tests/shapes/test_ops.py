@@ -172,3 +172,30 @@ def test_tensorflow_op_layer_from_a_real_config():
     by_name = {t.name: t for t in trace.layers}
     mul = by_name["tf_op_layer_Mul_25"]
     assert mul.output_shapes == by_name["tf_op_layer_Mul_24"].output_shapes
+
+
+def test_size_sweep_through_a_shape_tensor(tf2, tmp_path):
+    """``tf.image.resize(c, tf.shape(a)[1:3])`` brings a strided map back to the input's
+    size at every size: the sweep carries the shape tensor's values, and agrees with TF
+    running the model."""
+    import numpy as np
+
+    import shapelint
+
+    tf, tf_keras = tf2
+    a = tf_keras.Input((None, None, 3))
+    c = tf_keras.layers.Conv2D(4, 3, strides=2, padding="same")(a)
+    x = tf.concat([tf.image.resize(c, tf.shape(a)[1:3]), a], axis=-1)
+    model = tf_keras.Model(a, tf_keras.layers.Conv2D(2, 3)(x))
+    path = tmp_path / "resize_back.json"
+    path.write_text(model.to_json())
+    valid = shapelint.check(str(path), cross_check="off", sizes=(1, 12)).input_sizes.valid
+
+    def runs(n):
+        try:
+            model(np.zeros((1, n, n, 3), "float32"))
+        except (tf.errors.InvalidArgumentError, ValueError):
+            return False
+        return True
+
+    assert valid == [n for n in range(1, 13) if runs(n)] == list(range(3, 13))
