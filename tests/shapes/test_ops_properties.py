@@ -82,3 +82,35 @@ def test_slicing_like_numpy(shape, key):
         assert e.value.code == "SL003"
         return
     assert _op("GetItem", [shape], [TensorArg(0), key]) == (expected,)
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-9, 9), st.floats(allow_nan=False),
+              st.text(max_size=4)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["start", "stop", "class_name",
+                                                             "config", "step"]), inner,
+                                            max_size=3)),
+    max_leaves=8)
+FUNCTIONS = ["reshape", "concat", "stack", "transpose", "expand_dims", "squeeze",
+             "math.reduce_mean", "__operators__.getitem", "image.resize", "pad", "linalg.matmul",
+             "einsum", "tile", "split", "compat.v1.shape", "math.add", "nn.relu", "argmax"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FUNCTIONS), st.dictionaries(
+    st.sampled_from(["shape", "axis", "perm", "keepdims", "slice_spec", "size", "paddings",
+                     "multiples", "num_or_size_splits", "y", "b", "transpose_a"]),
+    json_values, max_size=3), st.one_of(st.none(), shapes))
+def test_any_op_arguments_give_a_shape_or_a_finding(function, kwargs, shape):
+    """Whatever a file holds as an op's arguments, the op is read, refused with a finding
+    (SL001-SL003), or left unknown (SL109): never an exception."""
+    from shapelint.loading.spec import Call
+    from shapelint.shapes.evaluate import evaluate_call
+
+    call = Call(id=1, name="op", class_name="TFOpLambda", config={"function": function},
+                args=[None], kwargs=kwargs, op_args=[TensorArg(0)])
+    done = evaluate_call(call, [shape])
+    assert {f.rule for f in done.findings} <= {"SL001", "SL002", "SL003", "SL109"}
+    assert done.known or [f.rule for f in done.findings] == ["SL109"]
+    assert not [f for f in done.findings if "cannot read the TFOpLambda config" in f.message]

@@ -202,7 +202,7 @@ def _read_tfoplambda(call: LayerCall) -> _Op:
         equation = first if isinstance(first, str) else params.get("equation")
         return _Op(kind, function, operands, {"equation": equation})
     if kind == "getitem":
-        params["key"] = _resolve_key(params.get("slice_spec"))
+        params["key"] = params.get("slice_spec")
     if kind == "squeeze" and "axis" not in params:
         params["axis"] = params.get("squeeze_dims")
     if kind == "split":
@@ -227,10 +227,6 @@ def _read_tfoplambda(call: LayerCall) -> _Op:
     if kind == "tile":
         params["reps"] = params.get("multiples")
     return _Op(kind, function, [first], params)
-
-
-def _resolve_key(spec: Any) -> Any:
-    return spec
 
 
 def _attr(attrs: dict, key: str, default: Any = None) -> Any:
@@ -876,20 +872,32 @@ _SPATIAL = {"unary": "keep", "binary": "keep", "resize": "drop", "reshape": "dro
 
 
 def _result(op: _Op) -> ShapeResult:
-    outputs = _KINDS[op.kind](op)
+    try:
+        outputs = _KINDS[op.kind](op)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+        # arguments of a form not foreseen: the op is not read (SL109), never an error
+        raise UnknownOp(op.name, "has arguments shapelint cannot read") from None
     return ShapeResult(tuple(outputs), spatial=_SPATIAL.get(op.kind))
+
+
+def _read(reader, call: LayerCall) -> _Op:
+    try:
+        return reader(call)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        raise UnknownOp(str(call.config.get("function") or call.class_name)[:60],
+                        "has a config shapelint cannot read") from None
 
 
 @shape_rule("TFOpLambda", "SlicingOpLambda")
 def tf_op_lambda(call: LayerCall) -> ShapeResult:
-    return _result(_read_tfoplambda(call))
+    return _result(_read(_read_tfoplambda, call))
 
 
 @shape_rule("TensorFlowOpLayer")
 def tensorflow_op_layer(call: LayerCall) -> ShapeResult:
-    return _result(_read_graph_op(call))
+    return _result(_read(_read_graph_op, call))
 
 
 @shape_rule(OP_NODE)
 def keras_op(call: LayerCall) -> ShapeResult:
-    return _result(_read_keras3(call))
+    return _result(_read(_read_keras3, call))
