@@ -34,7 +34,8 @@ TF2_CASES = {
                                            tf.nn.softmax(a[0]), -a[0], tf.math.exp(a[0])]),
     "binary": ([(8, 8, 3), (1, 8, 1), (3,)], lambda tf, a: [
         a[0] + a[1], a[0] * a[2], a[0] - 1.0, 2.0 * a[1], tf.maximum(a[0], a[1]),
-        a[0] / a[2], tf.math.squared_difference(a[1], a[2])]),
+        a[0] / a[2], tf.math.squared_difference(a[1], a[2]), 1.0 - a[2],
+        tf.where(a[1] > 0, a[0], a[2]), tf.where(a[2] > 0, 1.0, a[1])]),
     "concat_stack": ([(8, 8, 3), (8, 8, 5), (5,)], lambda tf, a: [
         tf.concat([a[0], a[1]], axis=-1), tf.concat([a[0], a[0]], 1),
         tf.stack([a[2], a[2], a[2]], axis=1), tf.stack([a[0], a[0]], axis=-1)]),
@@ -93,7 +94,8 @@ K3_CASES = {
                                             ops.softmax(a[0]), ops.exp(a[0]), -a[0],
                                             ops.normalize(a[0])]),
     "binary": ([(8, 8, 3), (1, 8, 1), (3,)], lambda ops, a: [
-        a[0] + a[1], a[0] * a[2], a[0] - 1.0, ops.maximum(a[0], a[1]), a[0] / a[2]]),
+        a[0] + a[1], a[0] * a[2], a[0] - 1.0, ops.maximum(a[0], a[1]), a[0] / a[2],
+        ops.where(a[1] > 0, a[0], a[2])]),
     "concat_stack": ([(8, 8, 3), (8, 8, 5), (5,)], lambda ops, a: [
         ops.concatenate([a[0], a[1]], axis=-1), ops.stack([a[2], a[2]], axis=1)]),
     "reshape": ([(8, 8, 3)], lambda ops, a: [ops.reshape(a[0], (-1, 64, 3)),

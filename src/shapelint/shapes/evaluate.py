@@ -204,8 +204,9 @@ def _unknown(call: Call, inputs: tuple, recorded: Optional[list],
     note = Finding.engine(
         "SL109", call.name,
         f"{call.name}: {what}; {where}",
-        "pass --input-shape or save the model with Keras 3 so that shapes are recorded"
-        if not recorded else "")
+        "" if recorded else "pass --input-shape or save the model with Keras 3 so that shapes "
+        "are recorded" if op is None else "use a built-in Keras layer for this step (Reshape, "
+        "Concatenate, Permute, ...), or save the model with Keras 3 so that shapes are recorded")
     return Evaluation(inputs, tuple(recorded) if recorded else (None,), [note], known=False)
 
 

@@ -189,6 +189,8 @@ def _read_tfoplambda(call: LayerCall) -> _Op:
         if "axis" not in params and "reduction_indices" in params:
             params["axis"] = params["reduction_indices"]
         return _Op("reduce", function, [first], params)
+    if name in ("where", "where_v2", "select", "select_v2"):
+        return _Op("where", function, [first, params.get("x"), params.get("y")], params)
     kind = _TF_KINDS.get(name)
     if kind is None:
         raise UnknownOp(function)
@@ -200,6 +202,9 @@ def _read_tfoplambda(call: LayerCall) -> _Op:
     if kind == "einsum":
         operands = [v for k, v in sorted(params.items()) if isinstance(v, _Tensor)]
         equation = first if isinstance(first, str) else params.get("equation")
+        if not operands:
+            raise UnknownOp(function, "has no operands in the file (tf.keras 2 does not "
+                                      "save einsum's operands)")
         return _Op(kind, function, operands, {"equation": equation})
     if kind == "getitem":
         params["key"] = params.get("slice_spec")
@@ -308,6 +313,8 @@ def _read_graph_op(call: LayerCall) -> _Op:
         return _Op("split", op, args[:1], {"sections": _at(args, 1), "axis": _at(args, 2)})
     if op == "Shape":
         return _Op("shape", op, args[:1])
+    if op in ("SelectV2", "Select"):
+        return _Op("where", op, args[:3])
     if op == "StridedSlice":
         return _Op("getitem", op, args[:1], {"key": _strided_key(args, attrs)})
     raise UnknownOp(op)
@@ -351,6 +358,8 @@ def _read_keras3(call: LayerCall) -> _Op:
         return _Op("binary", cls, args[:2], config)
     if cls in _K3_REDUCE:
         return _Op("reduce", cls, args[:1], config)
+    if cls == "Where":
+        return _Op("where", cls, args[:3], config)
     kind = _K3_KINDS.get(cls)
     if kind is None:
         raise UnknownOp(cls)
@@ -442,6 +451,23 @@ def _binary(op: _Op) -> tuple:
         raise ShapeError("SL002", f"{op.name}: {format_shape(a)} and {format_shape(b)} cannot "
                                   "be broadcast together",
                          "make the operands the same size, or 1 where one should be repeated")
+    return (out,)
+
+
+def _where(op: _Op) -> tuple:
+    """``where(condition, x, y)``: the three broadcast together (x, y absent: indices)."""
+    if len(op.args) < 3 or op.args[1] is None or op.args[2] is None:
+        raise UnknownOp(op.name, "without x and y gives the indices, of data-dependent shape")
+    shapes = [_shape(v, op) for v in op.args[:3]]
+    if any(s is None for s in shapes):
+        return (None,)
+    out = broadcast_shapes(tuple(shapes[0]), tuple(shapes[1]))
+    out = None if out is None else broadcast_shapes(out, tuple(shapes[2]))
+    if out is None:
+        raise ShapeError("SL002", f"{op.name}: {', '.join(format_shape(s) for s in shapes)} "
+                                  "cannot be broadcast together",
+                         "make the condition and both branches the same size, or 1 where "
+                         "one should be repeated")
     return (out,)
 
 
@@ -865,9 +891,9 @@ _KINDS = {
     "transpose": _transpose, "expand_dims": _expand_dims, "squeeze": _squeeze,
     "reduce": _reduce, "argreduce": _reduce, "getitem": _getitem, "resize": _resize,
     "pad": _pad, "matmul": _matmul, "einsum": _einsum, "tile": _tile, "split": _split,
-    "shape": _shape_of,
+    "shape": _shape_of, "where": _where,
 }
-_SPATIAL = {"unary": "keep", "binary": "keep", "resize": "drop", "reshape": "drop",
+_SPATIAL = {"unary": "keep", "binary": "keep", "where": "keep", "resize": "drop", "reshape": "drop",
             "transpose": "drop", "matmul": "drop", "einsum": "drop", "reduce": "drop"}
 
 
