@@ -201,3 +201,60 @@ def test_size_sweep_through_a_shape_tensor(tf2, tmp_path):
         return True
 
     assert valid == [n for n in range(1, 13) if runs(n)] == list(range(3, 13))
+
+
+# TF 2.0-2.3 TensorFlowOpLayer: one NodeDef per case (written here, as MessageToDict writes
+# them), rebuilt by tf_keras from the same config as the reference.
+_F, _I = {"type": "DT_FLOAT"}, {"type": "DT_INT32"}
+GRAPH_OPS = {
+    "AddV2": (["a", "b"], {}, {"T": _F}),
+    "ConcatV2": (["a", "a", "axis"], {"2": -1}, {"T": _F, "N": {"i": "2"}, "Tidx": _I}),
+    "Reshape": (["a", "shape"], {"1": [-1, 4, 6]}, {"T": _F, "Tshape": _I}),
+    "Mean": (["a", "axes"], {"1": [1, 2]}, {"T": _F, "Tidx": _I, "keep_dims": {"b": True}}),
+    "Sum": (["a", "axes"], {"1": -1}, {"T": _F, "Tidx": _I, "keep_dims": {"b": False}}),
+    "Transpose": (["a", "perm"], {"1": [0, 3, 1, 2]}, {"T": _F, "Tperm": _I}),
+    "ExpandDims": (["a", "dim"], {"1": 1}, {"T": _F, "Tdim": _I}),
+    "Squeeze": (["c"], {}, {"T": _F, "squeeze_dims": {"list": {"i": ["2"]}}}),
+    "StridedSlice": (["a", "begin", "end", "strides"],
+                     {"1": [0, 1, 0, 0], "2": [0, 3, 0, 1], "3": [1, 1, 2, 1]},
+                     {"T": _F, "Index": _I, "begin_mask": {"i": "13"},
+                      "end_mask": {"i": "5"}, "shrink_axis_mask": {"i": "8"}}),
+    "Pack": (["a", "a"], {}, {"T": _F, "N": {"i": "2"}, "axis": {"i": "1"}}),
+    "Tile": (["a", "multiples"], {"1": [1, 2, 1, 3]}, {"T": _F, "Tmultiples": _I}),
+    "Pad": (["a", "paddings"], {"1": [[0, 0], [1, 2], [0, 3], [0, 0]]},
+            {"T": _F, "Tpaddings": _I}),
+    "ResizeBilinear": (["a", "size"], {"1": [7, 5]}, {"T": _F}),
+    "BatchMatMulV2": (["a", "a"], {}, {"T": _F, "adj_y": {"b": True}}),
+    "Softmax": (["a"], {}, {"T": _F}),
+    "Split": (["dim", "a"], {"0": 2}, {"T": _F, "num_split": {"i": "2"}}),
+}
+
+
+def _graph_model(op: str) -> dict:
+    inputs, constants, attrs = GRAPH_OPS[op]
+    shapes = {"a": [None, 4, 6, 3], "b": [None, 1, 6, 1], "c": [None, 4, 1, 3]}
+    used = [n for n in dict.fromkeys(inputs) if n in shapes]
+    layers = [{"class_name": "InputLayer", "name": n, "inbound_nodes": [],
+               "config": {"batch_input_shape": shapes[n], "dtype": "float32", "name": n}}
+              for n in used]
+    tensors = [n for i, n in enumerate(inputs) if str(i) not in constants]
+    layers.append({"class_name": "TensorFlowOpLayer", "name": "tf_op_layer_" + op,
+                   "config": {"name": op, "trainable": True, "dtype": "float32",
+                              "node_def": {"name": op, "op": op, "input": inputs,
+                                           "attr": attrs},
+                              "constants": constants},
+                   "inbound_nodes": [[[n, 0, 0, {}] for n in tensors]]})
+    outputs = 2 if op == "Split" else 1
+    return {"class_name": "Model", "keras_version": "2.3.0-tf", "config": {
+        "name": "m", "layers": layers, "input_layers": [[n, 0, 0] for n in used],
+        "output_layers": [["tf_op_layer_" + op, 0, i] for i in range(outputs)]}}
+
+
+@pytest.mark.parametrize("op", sorted(GRAPH_OPS))
+def test_tensorflow_op_layer(tf2, op):
+    _, tf_keras = tf2
+    config = json.dumps(_graph_model(op))
+    model = tf_keras.models.model_from_json(config)
+    trace, predicted = _shapes(config)
+    assert predicted == [tuple(o.shape) for o in model.outputs]
+    assert not trace.findings
