@@ -576,3 +576,35 @@ def test_corpus_config_is_rebuilt_by_keras(corpus_results, name):
         assert len(compared) == len(result.trace.layers)
     else:
         assert compared
+
+
+# -- ops (TFOpLambda, SlicingOpLambda): stand-ins that return the predicted shapes -----------------
+
+def test_tf_keras2_ops_are_cross_checked_through_stand_ins(tmp_path):
+    pytest.importorskip("tf_keras")
+    import tensorflow as tf
+    import tf_keras
+
+    from shapelint.lint import lint_path
+
+    a, b = tf_keras.Input((8, 8, 3)), tf_keras.Input((16, 12, 3))
+    x = tf.nn.relu(a + b[:, :8, :8])
+    r = tf.image.resize(x, tf.shape(b)[1:3])
+    flat = tf.reshape(tf.concat([r, b], axis=-1), (-1, 16 * 12, 6))
+    parts = tf.split(flat, 2, axis=-1)
+    out = tf_keras.layers.Dense(4)(tf.reduce_mean(parts[0] * parts[1], axis=1))
+    path = tmp_path / "ops.json"
+    path.write_text(tf_keras.Model([a, b], [out, parts[1]]).to_json())
+    result = lint_path(str(path), cross_check="tf")
+    assert result.status == "ok", result.error
+    assert not [note for note in result.notes if "could not build" in note]
+    assert not [f for f in result.findings if f.rule in ("SL004", "SL109")]
+    ops = [t for t in result.trace.layers if t.class_name in ("TFOpLambda", "SlicingOpLambda")]
+    assert len(ops) == 11  # getitem, add, relu, shape, getitem, resize, concat, reshape, split, *, mean
+    # every op's TF shape is there, and agrees with the shape tf_keras built
+    assert all(t.tf_output_shapes == t.output_shapes for t in ops)
+    # (layer names depend on what tf_keras built before in this process)
+    dense = next(t for t in result.trace.layers if t.class_name == "Dense")
+    assert dense.tf_output_shapes == [(None, 4)] == [tuple(out.shape)]
+    resize = next(t for t in ops if t.call.config.get("function") == "image.resize")
+    assert resize.output_shapes == [tuple(r.shape)] == [(None, 16, 12, 3)]

@@ -430,7 +430,7 @@ def test_tfkeras2_op_layers_and_nested_models():
         ("gap", 0), ("encoder", 0), ("tf.math.add", 0), ("tf.stack", 0)]
 
 
-def test_tf20_tensorflow_op_layer_is_an_unknown_layer():
+def test_tf20_tensorflow_op_layer_is_read_from_its_node_def():
     """TF 2.0-2.3 wrote raw TF ops as TensorFlowOpLayer, with the op as a NodeDef."""
     data = {"class_name": "Model", "keras_version": "2.3.0-tf", "config": {
         "name": "m", "input_layers": [["x", 0, 0]], "output_layers": [["dense", 0, 0]],
@@ -445,9 +445,17 @@ def test_tf20_tensorflow_op_layer_is_an_unknown_layer():
              "inbound_nodes": [[["x", 0, 0, {}]]]},
             {"class_name": "Dense", "name": "dense", "config": {"name": "dense", "units": 3},
              "inbound_nodes": [[["tf_op_layer_Mul", 0, 0, {}]]]}]}}
+    # read from its NodeDef: Mul of x by the constant 2.0 keeps x's shape
+    shapes = shapes_by_call(load_config(data))
+    assert shapes[("tf_op_layer_Mul", 0)] == [(None, 6)] and shapes[("dense", 0)] == [(None, 3)]
+    assert [(f.rule, f.layer) for f in lint(data)] == []
+    # an op without a shape rule stays unknown, and the note names the op
+    data["config"]["layers"][1]["config"]["node_def"]["op"] = "Unique"
     shapes = shapes_by_call(load_config(data))
     assert shapes[("tf_op_layer_Mul", 0)] == [None] and shapes[("dense", 0)] == [None]
-    assert [(f.rule, f.layer) for f in lint(data)] == [("SL109", "tf_op_layer_Mul")]
+    notes = [f for f in lint(data)]
+    assert [(f.rule, f.layer) for f in notes] == [("SL109", "tf_op_layer_Mul")]
+    assert "'Unique'" in notes[0].message
 
 
 # -- TF.js model.json ------------------------------------------------------------------------------

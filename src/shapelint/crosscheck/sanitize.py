@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from shapelint.crosscheck.keras_internals import OPS_MODULE_PREFIX
-from shapelint.loading.graph import layer_name
+from shapelint.loading.graph import KERAS2_CONSTANT, TF_OP_CLASSES, layer_name
 from shapelint.loading.keys import MAX_NESTING, is_model_class, nested_call_name
 
 STAND_IN = "shapelint>StandIn"  # the stand-in's name in custom_objects (no Keras class has a '>')
@@ -276,8 +276,11 @@ class Sanitizer:
         names = [qualify(p, name) for p in prefixes]
         self.slots.append(Slot(names, outputs))
         self.replaced.extend(n for n in names if n not in self.replaced)
+        nodes = self.data(entry.get("inbound_nodes") or [])
+        if entry.get("class_name") in TF_OP_CLASSES and isinstance(nodes, list):
+            nodes = [_tensors_node(n) if isinstance(n, list) else n for n in nodes]
         out = {"class_name": STAND_IN, "config": {"name": name, "slot": slot}, "name": name,
-               "inbound_nodes": self.data(entry.get("inbound_nodes") or [])}
+               "inbound_nodes": nodes}
         if "module" in entry:
             out["module"] = None
         return out
@@ -380,3 +383,28 @@ class Sanitizer:
                 visit(layer.get("inbound_nodes"))
         visit(config.get("output_layers"))
         return found
+
+
+def _tensors_node(node: list) -> list:
+    """A tf.keras 2 op node (TFOpLambda: a bare ``[layer, node, index, kwargs]`` entry, or
+    its first argument's nesting, with tensors among the kwargs and constants as
+    ``_CONSTANT_VALUE`` entries) as a plain tf.keras 2 node of its tensors only: all a
+    stand-in needs, in the form Keras 3 reads."""
+    refs: list = []
+
+    def visit(value):
+        if isinstance(value, (list, tuple)):
+            if (len(value) in (3, 4) and isinstance(value[0], str) and value[0] != KERAS2_CONSTANT
+                    and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
+                refs.append([value[0], value[1], value[2], {}])
+                if len(value) == 4:
+                    visit(value[3])
+                return
+            for v in value:
+                visit(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                visit(v)
+
+    visit(node)
+    return refs

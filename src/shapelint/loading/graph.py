@@ -13,9 +13,19 @@ from typing import Any, Optional
 from shapelint.errors import UnreadableModel
 from shapelint.loading.keys import (
     MAX_NESTING, MODEL_CLASSES, declared_shape, is_model_class, is_shape, nested_call_name)
-from shapelint.loading.spec import Call, ModelSpec, TensorRef
+from shapelint.loading.spec import Call, ModelSpec, TensorArg, TensorRef
 
 MAX_OUTPUTS = 1024  # outputs one layer call may have
+# layers that stand for a TF op applied to Keras tensors (tf.keras 2)
+TF_OP_CLASSES = frozenset({"TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer"})
+OPS_MODULES = ("keras.src.ops.", "keras.ops.")  # the "module" of a Keras 3 op node
+
+
+def is_op_entry(entry: dict) -> bool:
+    """Whether a layer entry is an op applied to tensors, not a layer."""
+    module = entry.get("module")
+    return entry.get("class_name") in TF_OP_CLASSES or (
+        isinstance(module, str) and module.startswith(OPS_MODULES))
 
 
 def build_spec(model: dict) -> ModelSpec:
@@ -79,7 +89,9 @@ def _keras_tensor(value: Any) -> Optional[dict]:
 class _Node:
     """One inbound node of a layer, as written in the config (unresolved names)."""
 
-    def __init__(self, args: list, kw_tensors: dict, kwargs: dict, recorded: list):
+    def __init__(self, args: list, kw_tensors: dict, kwargs: dict, recorded: list,
+                 op_args: Optional[list] = None):
+        self.op_args = op_args  # positional arguments, tensors as TensorArg (ops only)
         self.args = args  # [(layer, node, index)]
         self.kw_tensors = kw_tensors  # name -> (layer, node, index)
         self.kwargs = kwargs
@@ -225,7 +237,8 @@ class _Builder:
                     entry, qualified, node_index, args + list(kw.values()), depth)
             else:
                 call = self._new_call(entry, qualified, node_index, args=args, kw_tensors=kw,
-                                      kwargs=node.kwargs)
+                                      kwargs=node.kwargs,
+                                      op_args=node.op_args if is_op_entry(entry) else None)
                 produced[(name, node_index)] = _OutputsOf(call.id)
 
         inputs = [self._resolve(produced, r, "input_layers") for r in declared_inputs]
@@ -252,12 +265,13 @@ class _Builder:
         if not isinstance(raw_nodes, list):
             raise UnreadableModel(f"layer {name!r}: inbound_nodes is not a list")
         parsed = []
+        op = is_op_entry(entry)
         for raw in raw_nodes:
             if isinstance(raw, dict) and ("args" in raw or "kwargs" in raw):
-                parsed.append(_parse_keras3_node(raw, name))
+                parsed.append(_parse_keras3_node(raw, name, op))
             elif isinstance(raw, list):
                 self.format = "keras2"
-                parsed.append(_parse_keras2_node(raw, name))
+                parsed.append(_parse_keras2_node(raw, name, op))
             else:
                 raise UnreadableModel(f"layer {name!r}: an inbound node is neither a Keras 3 "
                                       "{args, kwargs} dict nor a tf.keras list")
@@ -390,7 +404,7 @@ def _shifted(triple: tuple, shifts: dict) -> tuple:
     return triple
 
 
-def _parse_keras3_node(raw: dict, layer: str) -> _Node:
+def _parse_keras3_node(raw: dict, layer: str, op: bool = False) -> _Node:
     args, recorded = [], []
     for value in _leaves(raw.get("args", [])):
         kt = _keras_tensor(value)
@@ -414,7 +428,22 @@ def _parse_keras3_node(raw: dict, layer: str) -> _Node:
             kw_tensors[key if len(tensors) == 1 else f"{key}.{i}"] = triple
             if is_shape(kt.get("shape")):
                 recorded.append((triple, tuple(kt["shape"])))
-    return _Node(args, kw_tensors, kwargs, recorded)
+    op_args = None
+    if op and isinstance(raw.get("args"), list):
+        op_args = _placeheld(raw["args"], iter(range(len(args))))
+    return _Node(args, kw_tensors, kwargs, recorded, op_args)
+
+
+def _placeheld(value: Any, count) -> Any:
+    """A Keras 3 node's ``args``, each tensor replaced by its :class:`TensorArg` (in the
+    order :func:`_leaves` reads them)."""
+    if _keras_tensor(value) is not None:
+        return TensorArg(next(count))
+    if isinstance(value, (list, tuple)):
+        return [_placeheld(v, count) for v in value]
+    if isinstance(value, dict) and "class_name" not in value:
+        return {k: _placeheld(v, count) for k, v in value.items()}
+    return value
 
 
 def _kt_history(kt: dict, layer: str) -> tuple:
@@ -428,7 +457,7 @@ def _kt_history(kt: dict, layer: str) -> tuple:
 KERAS2_CONSTANT = "_CONSTANT_VALUE"
 
 
-def _parse_keras2_node(raw: list, layer: str) -> _Node:
+def _parse_keras2_node(raw: list, layer: str, op: bool = False) -> _Node:
     """A tf.keras 2 / Keras 1 node: a list of ``[layer, node, index(, kwargs)]`` entries.
 
     tf.keras 2 also writes a node as one bare entry (TFOpLambda, SlicingOpLambda), the
@@ -453,7 +482,21 @@ def _parse_keras2_node(raw: list, layer: str) -> _Node:
                     kw_tensors[key] = ref
                 else:
                     kwargs[key] = value
-    return _Node(args, kw_tensors, kwargs, [])
+    op_args = [_keras2_placeheld(raw, iter(range(len(args))))] if op else None
+    return _Node(args, kw_tensors, kwargs, [], op_args)
+
+
+def _keras2_placeheld(value: Any, count) -> Any:
+    """The first argument of a tf.keras 2 op call (a node is that argument, its tensors
+    written as entries, nested as it was), each tensor a :class:`TensorArg` and each
+    ``_CONSTANT_VALUE`` its value."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        return _keras2_placeheld(value[0], count)  # the node around its one argument
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
+        if value[0] == KERAS2_CONSTANT and len(value) >= 3:
+            return value[2]
+        return TensorArg(next(count))
+    return [_keras2_placeheld(v, count) for v in value]
 
 
 def _keras2_entries(value: Any, layer: str):

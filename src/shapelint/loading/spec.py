@@ -20,6 +20,13 @@ class TensorRef:
     index: int = 0
 
 
+@dataclass(frozen=True)
+class TensorArg:
+    """Where a tensor stood in an op's arguments (``Call.op_args``): ``Call.args[index]``."""
+
+    index: int
+
+
 @dataclass
 class Call:
     """One call of one layer."""
@@ -37,6 +44,8 @@ class Call:
     module: Optional[str] = None  # the config's "module" field, as data
     registered_name: Optional[str] = None  # the config's "registered_name" ("pkg>Name")
     built_input: Optional[tuple] = None  # the input shape its build_config records
+    op_args: Optional[list] = None  # an op call (TFOpLambda, a Keras 3 op node): its
+    # positional arguments as written, each tensor replaced by its TensorArg
 
 
 @dataclass

@@ -19,8 +19,19 @@ from shapelint.findings import Finding
 from shapelint.formatting import format_shape
 from shapelint.loading.spec import Call
 from shapelint.shapes.registry import (
-    LayerCall, MaybeShape, ShapeError, ShapeResult, Window, lookup,
+    LayerCall, MaybeShape, ShapeError, ShapeResult, UnknownOp, Window, lookup,
 )
+
+OP_NODE = "keras.ops"  # the registry key of every Keras 3 op node (their class names
+# are those of layers: Add, Reshape, Concatenate, ...)
+_OPS_MODULES = ("keras.src.ops.", "keras.ops.")
+
+
+def rule_key(call: Call) -> str:
+    """The registry key of ``call``'s shape rule: its class, or :data:`OP_NODE`."""
+    if call.module is not None and call.module.startswith(_OPS_MODULES):
+        return OP_NODE
+    return call.class_name
 
 # what a shape rule raises on a config it did not expect: a finding, never a crash
 _CONFIG_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError)
@@ -73,13 +84,16 @@ def evaluate_call(call: Call, shapes: Sequence[MaybeShape], *, fed: MaybeShape =
         return _unknown(call, inputs, recorded)
     kw_inputs = dict(zip(call.kw_tensors, shapes[positional:])) if keywords else {}
     view = LayerCall(class_name=call.class_name, name=call.name, config=call.config,
-                     inputs=inputs, kw_inputs=kw_inputs, kwargs=call.kwargs)
+                     inputs=inputs, kw_inputs=kw_inputs, kwargs=call.kwargs,
+                     op_args=call.op_args)
     try:
         if built_features is not None:
             _check_features(built_features, inputs)
         result = rule(view)
     except ConfigError:
         raise  # a declared layer's expression that fails: the configuration is at fault
+    except UnknownOp as e:
+        return _unknown(call, inputs, recorded, e)
     except ShapeError as e:
         failure = _failure(inputs, Finding.engine(e.code, call.name, f"{call.name}: {e.message}",
                                                   e.fix))
@@ -103,7 +117,7 @@ def rule_for(call: Call, layers=None):
         rule = layers.rule_for(call.class_name, call.registered_name)
         if rule is not None:
             return rule
-    rule = lookup(call.class_name)
+    rule = lookup(rule_key(call))
     if rule is None:
         from shapelint.shapes.declared import plugin_rule
 
@@ -198,15 +212,20 @@ def _conflict(shape: tuple, declared: tuple) -> bool:
         a is not None and b is not None and a != b for a, b in zip(shape[1:], declared[1:]))
 
 
-def _unknown(call: Call, inputs: tuple, recorded: Optional[list]) -> Evaluation:
-    """A layer class without a shape rule: its outputs are the recorded ones, if any."""
+def _unknown(call: Call, inputs: tuple, recorded: Optional[list],
+             op: Optional[UnknownOp] = None) -> Evaluation:
+    """A layer class without a shape rule (or an op without one): its outputs are the
+    recorded ones, if any."""
     where = ("shapes after it come from the shapes recorded in the file" if recorded
              else "shapes after it are unknown")
+    what = (f"layer class {call.class_name!r} has no shape rule" if op is None else
+            f"{call.class_name} op {op.op!r} " + (op.why or "has no shape rule"))
     note = Finding.engine(
         "SL109", call.name,
-        f"{call.name}: layer class {call.class_name!r} has no shape rule; {where}",
-        "pass --input-shape or save the model with Keras 3 so that shapes are recorded"
-        if not recorded else "")
+        f"{call.name}: {what}; {where}",
+        "" if recorded else "pass --input-shape or save the model with Keras 3 so that shapes "
+        "are recorded" if op is None else "use a built-in Keras layer for this step (Reshape, "
+        "Concatenate, Permute, ...), or save the model with Keras 3 so that shapes are recorded")
     return Evaluation(inputs, tuple(recorded) if recorded else (None,), [note], known=False)
 
 

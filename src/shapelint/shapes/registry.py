@@ -37,6 +37,16 @@ class ShapeError(Exception):
         self.fix = fix
 
 
+class UnknownOp(Exception):
+    """An op (TFOpLambda, TensorFlowOpLayer, a Keras 3 op node) shapelint has no shape
+    rule for, or whose arguments it cannot read: the call stays unknown (SL109)."""
+
+    def __init__(self, op: str, why: str = ""):
+        super().__init__(op)
+        self.op = op
+        self.why = why
+
+
 @dataclass(frozen=True)
 class Window:
     """How a sliding-window layer maps input positions to output positions.
@@ -105,6 +115,7 @@ class LayerCall:
     inputs: tuple  # shapes of the positional tensor arguments, flattened in order
     kw_inputs: Mapping[str, MaybeShape] = field(default_factory=dict)  # tensor kwargs
     kwargs: Mapping[str, Any] = field(default_factory=dict)  # non-tensor kwargs
+    op_args: Optional[list] = None  # an op call: positional arguments, tensors as TensorArg
 
     @property
     def input(self) -> MaybeShape:

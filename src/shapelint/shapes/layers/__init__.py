@@ -9,6 +9,7 @@ from shapelint.shapes.layers import (  # noqa: F401
     conv,
     core,
     merging,
+    ops,
     pooling,
     preprocessing,
     preserving,
