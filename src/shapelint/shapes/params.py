@@ -411,7 +411,8 @@ def model_cost(trace, batch_size: int = 1) -> ModelCost:
         t = layers[i]
         if t.call.aliases is not None:
             continue
-        found = layer_weights(t.class_name, t.call.config, t.input_shapes, t.output_shapes)
+        found = _unless_malformed(layer_weights, t.class_name, t.call.config, t.input_shapes,
+                                  t.output_shapes)
         if found is not None:
             total, fixed = found
             frozen = t.call.config.get("trainable") is False or \
@@ -434,7 +435,8 @@ def model_cost(trace, batch_size: int = 1) -> ModelCost:
         found = weights.get(layer_key(t.name))
         size = output_bytes(t.output_shapes, batch_size)
         if t.call.aliases is None:
-            macs = call_macs(t.class_name, t.call.config, t.input_shapes, t.output_shapes)
+            macs = _unless_malformed(call_macs, t.class_name, t.call.config, t.input_shapes,
+                                     t.output_shapes)
             macs_total = None if macs is None or macs_total is None else macs_total + macs
             bytes_total = None if size is None or bytes_total is None else bytes_total + size
             parts = t.name.split("/")
@@ -454,6 +456,18 @@ def model_cost(trace, batch_size: int = 1) -> ModelCost:
                      params=None if unknown else sum(w[0] for w in known),
                      trainable=None if unknown else sum(w[1] for w in known),
                      macs=macs_total, activation_bytes=bytes_total, unknown=unknown)
+
+
+# what a formula meets in a config nobody foresaw (a class name that is a list, a string
+# where a number belongs): that figure is unknown, never a crash of the report
+_MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError)
+
+
+def _unless_malformed(formula, *args):
+    try:
+        return formula(*args)
+    except _MALFORMED:
+        return None
 
 
 def nested_prefix(trace_layer) -> str:
