@@ -140,9 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "(e.g. 16GiB, 512MiB, 8GB)")
     rules = parser.add_argument_group("rules")
     rules.add_argument("--select", type=_codes, metavar="CODES",
-                       help="only these rules: codes or prefixes, comma-separated (SL0,SL101)")
+                       help="only these rules: codes, prefixes or rule names, comma-separated, "
+                            "any case (SL0,sl101,checkerboard-transpose)")
     rules.add_argument("--ignore", type=_codes, metavar="CODES", default=[],
-                       help="skip these rules (added to the configured ignores)")
+                       help="skip these rules, written as for --select (added to the "
+                            "configured ignores)")
     rules.add_argument("--fail-on", choices=SEVERITIES,
                        help="lowest severity that makes the exit code 1 (default: error)")
     rules.add_argument("--exit-zero", action="store_true",
@@ -194,8 +196,10 @@ def _document_rules(args, resolver) -> int:
         try:
             text = catalog.explain(ruleset, args.explain)
         except KeyError:
-            print(f"shapelint: error: no rule {args.explain!r} (see shapelint --list-rules)",
-                  file=sys.stderr)
+            from shapelint.config import did_you_mean
+
+            print(f"shapelint: error: no rule {args.explain!r}{did_you_mean(args.explain, ruleset)} "
+                  "(see shapelint --list-rules)", file=sys.stderr)
             return EXIT_ERROR
     elif args.format == "json":
         text = catalog.list_rules_json(ruleset)

@@ -134,13 +134,12 @@ def ruleset_from_settings(data: dict, path: str) -> tuple:
                                            for k, v in config.rules.items()}, path)
     except PackError as e:
         raise ConfigError(str(e)) from None
-    codes = list(ruleset.rules)
-    for key, prefixes in [("select", config.select or []), ("ignore", config.ignore)] + [
-            (f"per_layer_ignores.{glob}", p) for glob, p in config.per_layer_ignores.items()]:
-        check_codes(prefixes, codes, f"{path}: {key}")
     ruleset = replace(
-        ruleset, select=tuple(config.select or ()), ignore=tuple(config.ignore),
-        per_layer_ignores=tuple((glob, tuple(p)) for glob, p in config.per_layer_ignores.items()),
+        ruleset, select=selectors(config.select or (), ruleset, f"{path}: select"),
+        ignore=selectors(config.ignore, ruleset, f"{path}: ignore"),
+        per_layer_ignores=tuple(
+            (glob, selectors(p, ruleset, f"{path}: per_layer_ignores.{glob}"))
+            for glob, p in config.per_layer_ignores.items()),
         layers=_declared_layers(config.layers, path) if config.layers else None)
     return ruleset, config.fail_on
 
@@ -154,11 +153,38 @@ def _declared_layers(layers: dict, path: str):
         raise ConfigError(f"{path}: {e}") from None
 
 
-def check_codes(prefixes, codes: list, where: str) -> None:
-    for prefix in prefixes:
-        if prefix != "ALL" and not any(code.startswith(prefix) for code in codes):
-            raise ConfigError(f"{where}: {prefix!r} matches no rule code "
-                              "(see shapelint --list-rules)")
+def selectors(values, ruleset, where: str) -> tuple:
+    """Rule selectors as the engine matches them (code prefixes, or ``ALL``), from what a
+    user writes: codes and prefixes in any case (``sl1``), or rule names
+    (``checkerboard-transpose``). Anything else is a :class:`ConfigError` that names the
+    closest codes and names."""
+    found = []
+    for value in values:
+        text = str(value).strip()
+        if text.upper() == "ALL":
+            found.append("ALL")
+            continue
+        prefix = text.upper()
+        if prefix.startswith("SL") and any(code.startswith(prefix) for code in ruleset.rules):
+            found.append(prefix)
+            continue
+        named = [code for code, rule in ruleset.rules.items() if rule.name == text.lower()]
+        if named:
+            found.extend(named)
+            continue
+        raise ConfigError(f"{where}: {text!r} matches no rule code or name"
+                          f"{did_you_mean(text, ruleset)} (see shapelint --list-rules)")
+    return tuple(found)
+
+
+def did_you_mean(text: str, ruleset) -> str:
+    """``; did you mean 'SL105' or 'checkerboard-transpose'?`` (or "" when nothing is close)."""
+    import difflib
+
+    choices = list(ruleset.rules) + [rule.name for rule in ruleset.rules.values()]
+    close = difflib.get_close_matches(text.upper() if text[:2].lower() == "sl" else text.lower(),
+                                      choices, n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
 
 
 class Resolver:
@@ -185,12 +211,10 @@ class Resolver:
                 ruleset, fail_on = default_ruleset(), None
             else:
                 ruleset, fail_on = ruleset_from_file(source)
-            codes = list(ruleset.rules)
             if self.select is not None:
-                check_codes(self.select, codes, "--select")
-                ruleset = replace(ruleset, select=tuple(self.select))
+                ruleset = replace(ruleset, select=selectors(self.select, ruleset, "--select"))
             if self.ignore:
-                check_codes(self.ignore, codes, "--ignore")
-                ruleset = replace(ruleset, ignore=ruleset.ignore + tuple(self.ignore))
+                ruleset = replace(ruleset, ignore=ruleset.ignore
+                                  + selectors(self.ignore, ruleset, "--ignore"))
             self._cache[source] = (ruleset, self.fail_on or fail_on or "error")
         return self._cache[source]

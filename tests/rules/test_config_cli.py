@@ -151,3 +151,29 @@ def test_the_docs_rule_tables_are_generated_from_the_packs(doc):
     assert table.count("\n| SL") >= 14
     assert with_rules_table(text, table) == text, (
         f"{doc}: the rule table is stale: regenerate it with `python -m shapelint.rules.catalog`")
+
+
+@pytest.mark.parametrize("written", ["sl101", "SL101", "large-stride-without-padding",
+                                     "Large-Stride-Without-Padding", "sl10"])
+def test_rules_are_selected_by_code_prefix_or_name_in_any_case(project, written):
+    _, findings = lint(str(project / "models"), "--ignore", written)
+    # without SL101, its SL104 is no longer folded into it
+    expected = ["SL102", "SL104"] if written.lower() != "sl10" else []
+    assert codes(findings) == expected
+    (project / ".shapelint.yaml").write_text(f"ignore: [{written}]\n")
+    _, from_config = lint(str(project / "models"))
+    assert codes(from_config) == expected
+
+
+def test_a_misspelt_rule_gets_a_did_you_mean(project):
+    result, _ = lint(str(project / "models"), "--ignore", "feature-map-colapse")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("shapelint: error: --ignore: 'feature-map-colapse' matches "
+                                     "no rule code or name; did you mean 'feature-map-collapse'? "
+                                     "(see shapelint --list-rules)")
+    explain = subprocess.run([sys.executable, "-m", "shapelint", "--explain", "SL1O3"],
+                             capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert explain.returncode == 2 and "did you mean 'SL113' or 'SL103'?" in explain.stderr
+    lower = subprocess.run([sys.executable, "-m", "shapelint", "--explain", "sl105"],
+                           capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert lower.stdout.startswith("SL105 checkerboard-transpose (info)")

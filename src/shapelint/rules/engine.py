@@ -28,11 +28,11 @@ class RuleSet:
     layers: object = None  # the configuration's custom layers (shapes.declared.DeclaredLayers)
 
     def lookup(self, key: str) -> Rule:
-        """A rule by code or name; unknown keys fail loudly."""
-        if key in self.rules:
-            return self.rules[key]
+        """A rule by code or name, in any case; unknown keys fail loudly."""
+        if key.upper() in self.rules:
+            return self.rules[key.upper()]
         for rule in self.rules.values():
-            if rule.name == key:
+            if rule.name == key.lower():
                 return rule
         raise KeyError(f"unknown rule {key!r}")
 
