@@ -71,11 +71,21 @@ def read_config_file(path: str) -> dict:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     except Exception as e:  # TOML/YAML syntax errors of either parser
-        raise ConfigError(f"{path}: not valid {'TOML' if path.endswith('.toml') else 'YAML'}: "
-                          f"{str(e).splitlines()[0]}") from None
+        raise ConfigError(f"{path}: not valid {'TOML' if path.endswith('.toml') else 'YAML'}"
+                          f"{_syntax_error(e)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     return data
+
+
+def _syntax_error(e: Exception) -> str:
+    """Where a YAML syntax error is and what it is: ``at line 3, column 1: expected ',' or '}',
+    but got '<scalar>'`` (TOML's own messages already name the line)."""
+    mark = getattr(e, "problem_mark", None)
+    if mark is None:
+        return f": {str(e).splitlines()[0]}"
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return f" at line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
 def _schema():
@@ -112,8 +122,29 @@ def validate(data: Any, path: str):
     except ValidationError as e:
         error = e.errors()[0]
         key = ".".join(str(p) for p in error["loc"]) or "(top level)"
-        problem = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        if error["type"] == "extra_forbidden":
+            problem = "unknown key" + _closest(str(error["loc"][-1]), _known_keys(error["loc"]))
+        else:
+            problem = error["msg"]
+            if isinstance(error.get("input"), bool):  # YAML 1.1: off, no, yes, on are booleans
+                problem += (f"; YAML reads an unquoted off/no/on/yes as the boolean "
+                            f"{str(error['input']).lower()}: quote it ('off')")
         raise ConfigError(f"{path}: {key}: {problem}") from None
+
+
+def _known_keys(loc: tuple) -> list:
+    """The keys the schema allows where ``loc`` points (its last item is the unknown key)."""
+    fields = _schema().model_fields
+    if len(loc) >= 3 and loc[0] == "rules":
+        return ["severity", "params"]
+    return [name.replace("_", "-") for name in fields] + list(fields)
+
+
+def _closest(text: str, choices: list) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def ruleset_from_file(path: str) -> tuple:

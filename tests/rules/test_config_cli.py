@@ -109,6 +109,15 @@ def test_explicit_config_and_strict_preset(project, tmp_path):
     ("per_layer_ignores:\n  conv*: [SL9]\n", "per_layer_ignores.conv*"),
     ("rule_packs: [missing.yaml]\n", "missing.yaml: cannot read"),
     ("ignore: [SL101\n", "not valid YAML"),
+    # what a user needs to fix it: the line, the YAML boolean, the key meant
+    ("rules:\n  SL101: {severity: error\nignore: [x\n",
+     "not valid YAML at line 3, column 7: expected ',' or '}', but got ':'"),
+    ("rules:\n  SL101: {severity: off}\n",
+     "YAML reads an unquoted off/no/on/yes as the boolean false: quote it ('off')"),
+    ("failon: warning\n", "failon: unknown key; did you mean 'fail_on'?"),
+    ("rules:\n  SL101: {severty: error}\n", "severty: unknown key; did you mean 'severity'?"),
+    ("rules:\n  feature-map-colapse: {severity: error}\n",
+     "unknown rule; did you mean 'feature-map-collapse'?"),
 ])
 def test_invalid_config_exits_2_naming_the_key(project, text, key):
     (project / ".shapelint.yaml").write_text(text)

@@ -118,7 +118,10 @@ def apply_settings(ruleset: RuleSet, settings: dict, where: str) -> RuleSet:
         try:
             rule = ruleset.lookup(key)
         except KeyError:
-            raise PackError(f"{where}: rules.{key}: unknown rule (see shapelint --list-rules)") from None
+            from shapelint.config import did_you_mean
+
+            raise PackError(f"{where}: rules.{key}: unknown rule{did_you_mean(key, ruleset)} "
+                            "(see shapelint --list-rules)") from None
         if not isinstance(value, dict) or set(value) - {"severity", "params"}:
             raise PackError(f"{where}: rules.{key}: expected {{severity, params}}")
         if "severity" in value:
