@@ -185,7 +185,7 @@ def _read_h5_attribute(path: str) -> bytes:
 
     if importlib.util.find_spec("h5py") is None:
         raise UnreadableModel(
-            "reading .h5 files needs h5py: pip install 'shapelint[tf]' (or just h5py)")
+            "reading .h5 files needs h5py, a dependency of shapelint: pip install h5py")
     here = os.path.realpath(os.getcwd())
     paths = [p for p in sys.path if os.path.isabs(p) and os.path.realpath(p) != here]
     try:
