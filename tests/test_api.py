@@ -115,7 +115,8 @@ def test_report_outputs():
     assert data["files"][0]["findings"][-1]["rule"] == "SL001"
     assert "b2_c2" in str(report) and "RF" in str(report)
     html = report._repr_html_()
-    assert "<table>" in html and "SL001" in html
+    assert "<table " in html and "SL001 [error]</b>" in html
+    assert '— <b style="color:#d93025">1 error, 1 warning' in html
     assert shapelint.check(too_deep(), input_shape=(64, 64, 1)).raise_for_errors().ok
 
 

@@ -175,3 +175,21 @@ def test_the_callback_warns_and_training_goes_on_when_shapelint_cannot_check(mon
     sequential = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     with pytest.warns(RuntimeWarning, match="training goes on: 'NoneType'"):
         assert fit(sequential, shapelint.ShapeLintCallback()) == 2
+
+
+def test_the_notebook_view_counts_warnings_not_only_errors():
+    """A model with warnings only is not headed "no shape errors"."""
+    warned = shapelint.check(os.path.join(EXAMPLES, "stride3_stack.keras"), cross_check="off")
+    html = warned._repr_html_()
+    assert '— <b style="color:#b06000">3 warnings</b>' in html
+    assert html.count("[warning]</b>") == 3
+    clean = shapelint.check(os.path.join(EXAMPLES, "healthy_cnn.keras"), cross_check="off")
+    assert '— <b style="color:#188038">no findings</b>' in clean._repr_html_()
+    hostile = shapelint.check(renamed_pool("a\x1b[2Jb"), cross_check="off")
+    assert "a\\x1b[2Jb" in hostile._repr_html_() and "\x1b" not in hostile._repr_html_()
+
+
+def renamed_pool(name: str) -> dict:
+    """The functional fixture with one layer renamed (references updated)."""
+    text = json.dumps(functional()).replace('"pool"', json.dumps(name))
+    return json.loads(text)

@@ -123,25 +123,39 @@ class Report:
         return render("text", [self._result], RenderOptions(summary=True)).rstrip("\n")
 
     def _repr_html_(self) -> str:
+        """The notebook view: a headline that counts every severity, the findings coloured
+        by severity, and the per-layer table (inline styles: a notebook loads no CSS)."""
         from shapelint.formatting import per_axis, printable
-        from shapelint.report.text import shapes_text
+        from shapelint.report.text import counts_text, shapes_text
 
         def esc(value) -> str:
             return html.escape(printable(value))
 
+        colours = {"error": "#d93025", "warning": "#b06000", "info": "#1a73e8"}
+        cell = 'style="padding:1px 8px;text-align:left;border-bottom:1px solid #e8eaed"'
         rows = "".join(
-            f"<tr><td>{esc(layer.name)}</td><td>{esc(layer.class_name)}</td>"
-            f"<td>{esc(shapes_text(layer.output_shapes))}</td>"
-            f"<td>{per_axis(layer.receptive_field)}</td><td>{per_axis(layer.jump)}</td></tr>"
+            f"<tr><td {cell}>{esc(layer.name)}</td><td {cell}>{esc(layer.class_name)}</td>"
+            f"<td {cell}><code>{esc(shapes_text(layer.output_shapes))}</code></td>"
+            f"<td {cell}>{per_axis(layer.receptive_field)}</td>"
+            f"<td {cell}>{per_axis(layer.jump)}</td></tr>"
             for layer in self.layers)
         items = "".join(
-            f"<li><b>{f.rule}</b> [{f.severity}] {esc(f.message)}"
-            + (f"<br><i>fix: {esc(f.fix)}</i>" if f.fix else "") + "</li>"
+            f'<li><b style="color:{colours[f.severity]}">{f.rule} [{f.severity}]</b> '
+            f"{esc(f.message)}" + (f"<br><i>fix: {esc(f.fix)}</i>" if f.fix else "") + "</li>"
             for f in self.findings)
-        verdict = "no shape errors" if self.ok else f"{len(self.errors)} shape error(s)"
-        return (f"<div><b>shapelint</b>: {esc(self.model)} — {verdict}"
-                f"<ul>{items}</ul><table><tr><th>layer</th><th>class</th><th>output shape</th>"
-                f"<th>RF</th><th>jump</th></tr>{rows}</table></div>")
+        infos = len(self.findings) - len(self.errors) - len(self.warnings)
+        counts = {"errors": len(self.errors), "warnings": len(self.warnings), "info": infos}
+        headline = counts_text(counts, lambda text, _: text, nonzero=True) or "no findings"
+        worst = "error" if self.errors else "warning" if self.warnings else "info" if infos \
+            else None
+        colour = colours[worst] if worst else "#188038"
+        head = "".join(f"<th {cell}>{h}</th>" for h in
+                       ("layer", "class", "output shape", "RF", "jump"))
+        return (f'<div style="font-family:system-ui,sans-serif"><b>shapelint</b>: '
+                f'{esc(self.model)} — <b style="color:{colour}">{headline}</b>'
+                f'<ul style="margin:4px 0 8px 16px;padding:0">{items}</ul>'
+                f'<table style="border-collapse:collapse;font-size:90%"><tr>{head}</tr>{rows}'
+                f"</table></div>")
 
 
 def check(model_or_path: Any, input_shape: Union[tuple, list, None] = None,
