@@ -73,7 +73,7 @@ def kernel_exceeds_input(graph: Graph, params: dict):
             if not (d and d > 1):
                 coverage *= _best_coverage(n, o, k, stride)
         if centre_only:
-            text = f"dilated past the map, only the centre tap of each window reads it"
+            text = "dilated past the map, only the centre tap of each window reads it"
         elif coverage < 0.5:
             text = (f"its best-placed window reads {100 * coverage:.0f}% of its taps from the "
                     "map, the rest from zero padding")
