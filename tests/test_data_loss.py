@@ -476,3 +476,33 @@ def test_a_configured_severity_wins_over_the_finding_s_own():
     assert sl2(shapelint.check(error, config=config)) == [("SL203", "info", "out")]
     assert sl2(shapelint.check(warning, config=config)) == [("SL203", "info", "out")]
     assert sl2(shapelint.check(error, config={"ignore": ["SL203"]})) == []
+
+
+def test_a_loss_mismatch_is_reported_even_downstream_of_a_shape_error():
+    """SL203 reads no shape: a merge error upstream (written as data: Keras refuses to
+    build it) does not hide it."""
+    config = {"class_name": "Functional", "config": {
+        "name": "m", "layers": [
+            {"class_name": "InputLayer", "name": "a", "inbound_nodes": [],
+             "config": {"name": "a", "batch_shape": [None, 4, 4, 2]}},
+            {"class_name": "InputLayer", "name": "b", "inbound_nodes": [],
+             "config": {"name": "b", "batch_shape": [None, 5, 5, 2]}},
+            {"class_name": "Concatenate", "name": "join", "config": {"name": "join", "axis": -1},
+             "inbound_nodes": [{"args": [[{"class_name": "__keras_tensor__",
+                                           "config": {"keras_history": ["a", 0, 0]}},
+                                          {"class_name": "__keras_tensor__",
+                                           "config": {"keras_history": ["b", 0, 0]}}]],
+                                "kwargs": {}}]},
+            {"class_name": "Flatten", "name": "flat", "config": {"name": "flat"},
+             "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__",
+                                          "config": {"keras_history": ["join", 0, 0]}}],
+                                "kwargs": {}}]},
+            {"class_name": "Dense", "name": "out",
+             "config": {"name": "out", "units": 1, "activation": "softmax"},
+             "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__",
+                                          "config": {"keras_history": ["flat", 0, 0]}}],
+                                "kwargs": {}}]}],
+        "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["out", 0, 0]]},
+        "compile_config": {"loss": "binary_crossentropy"}}
+    codes = [f.rule for f in shapelint.check(config, cross_check="off").findings]
+    assert "SL002" in codes and "SL203" in codes

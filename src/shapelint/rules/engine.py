@@ -207,21 +207,25 @@ FOLDED_INTO = {"SL104": ("SL101", "SL102")}
 # that mistake, so their geometry findings are echoes; other layout findings are not
 LAYOUT_SUSPECT = "SL113"
 LAYOUT_RULES = frozenset({"SL113", "SL115", "SL116", "SL118"})
+# the compiled loss against the output layer's activation: no shape of the walk involved
+SHAPE_FREE_RULES = frozenset({"SL203"})
 
 
 def _one_per_cause(findings: list, graph: Graph) -> list:
-    """Findings without their echoes: nothing but the engine's own errors on a layer
-    downstream of an error, no geometry finding downstream of an input read in the
-    wrong layout, and no SL104 where SL101 or SL102 on the same layer already says it."""
+    """Findings without their echoes: nothing but the engine's own errors (and the loss
+    check, which reads no shape) on a layer downstream of an error, no geometry finding
+    downstream of an input read in the wrong layout, and no SL104 where SL101 or SL102
+    on the same layer already says it."""
     suspects = {f.layer for f in findings if f.rule == LAYOUT_SUSPECT}
     after_error = {graph.layer(i).name for i in graph.after_error}
     after_layout = graph.downstream_names(suspects) - suspects
-    engine = {code for code, rule in default_ruleset().rules.items() if rule.check == "engine"}
+    kept = SHAPE_FREE_RULES | {code for code, rule in default_ruleset().rules.items()
+                               if rule.check == "engine"}
     on_layer: dict = {}
     for f in findings:
         on_layer.setdefault(f.layer, set()).add(f.rule)
     return [f for f in findings
-            if (f.rule in engine or (f.layer not in after_error and (
+            if (f.rule in kept or (f.layer not in after_error and (
                 f.rule in LAYOUT_RULES or f.layer not in after_layout)))
             and not on_layer[f.layer] & set(FOLDED_INTO.get(f.rule, ()))]
 
