@@ -10,7 +10,7 @@ view's fields.
 from __future__ import annotations
 
 from shapelint.formatting import per_axis
-from shapelint.rules.graph import POSITIONWISE, Graph, is_window
+from shapelint.rules.graph import POSITIONWISE, Graph, is_window, makes_larger
 from shapelint.rules.layout import (channels_order_suspect, mixed_data_format,
                                     normalization_axis_not_channels, reshape_moves_channels)
 from shapelint.rules.structure import dense_on_unflattened_map, output_size_mismatch
@@ -50,8 +50,7 @@ def _spans_its_map(graph: Graph, t) -> bool:
 
 def _upsampled_later(graph: Graph, t) -> bool:
     """An encoder-decoder's bottleneck: the map is made larger again further down."""
-    return any(FAMILY_OF.get(graph.layer(i).class_name) in ("upsample", "transpose")
-               or graph.layer(i).class_name == "Resizing" for i in graph.descendants(t))
+    return any(makes_larger(graph.layer(i).class_name) for i in graph.descendants(t))
 
 
 def kernel_exceeds_input(graph: Graph, params: dict):

@@ -34,6 +34,11 @@ def is_window(class_name: str) -> bool:
     return FAMILY_OF.get(class_name) in WINDOW_FAMILIES or class_name in WINDOW_CLASSES
 
 
+def makes_larger(class_name: str) -> bool:
+    """An upsampling layer: UpSampling, a transposed convolution, Resizing."""
+    return FAMILY_OF.get(class_name) in ("upsample", "transpose") or class_name == "Resizing"
+
+
 @dataclass
 class Graph:
     """A trace with its layer views and, per call id, the calls that read its outputs."""

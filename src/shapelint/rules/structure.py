@@ -8,8 +8,7 @@ from fractions import Fraction
 
 from shapelint.formatting import format_shape, per_axis
 from shapelint.rules.graph import (DENSE, POSITIONWISE, Graph, channels_first, is_window,
-                                   spatial_axes)
-from shapelint.rules.view import FAMILY_OF
+                                   makes_larger, spatial_axes)
 
 POINTWISE_PATH = POSITIONWISE | DENSE
 
@@ -60,16 +59,11 @@ def _last_dense(graph: Graph, t):
     return t
 
 
-UPSAMPLING = frozenset({"upsample", "transpose"})
-
-
 def output_size_mismatch(graph: Graph, params: dict):
     """A single-input model that downsamples and then upsamples, whose output differs
     from its input on a spatial axis by less than the total downsampling factor."""
     trace = graph.trace
-    if len(trace.model.inputs) != 1 or not any(
-            FAMILY_OF.get(t.class_name) in UPSAMPLING or t.class_name == "Resizing"
-            for t in trace.layers):
+    if len(trace.model.inputs) != 1 or not any(makes_larger(t.class_name) for t in trace.layers):
         return
     image = trace.inputs[0]
     if image is None or len(image) < 3:
@@ -117,8 +111,7 @@ def _where_mirroring_stops(trace, axes: tuple, output) -> str:
             continue
         scale = tuple(Fraction(j) for j in t.jump)
         size = tuple(shape[a] for a in axes)
-        upsampled = upsampled or FAMILY_OF.get(t.class_name) in UPSAMPLING \
-            or t.class_name == "Resizing"
+        upsampled = upsampled or makes_larger(t.class_name)
         if not upsampled:
             encoder.setdefault(scale, (size, t))
         elif scale in encoder and None not in size and encoder[scale][0] != size:
