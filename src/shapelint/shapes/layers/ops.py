@@ -410,6 +410,11 @@ def _tensor_shape(value: Any, op: _Op) -> Any:
     return value.shape
 
 
+def _first_shape(op: _Op) -> Any:
+    """The shape of the op's first argument, which must be a tensor."""
+    return _tensor_shape(op.args[0] if op.args else None, op)
+
+
 def _axis(axis: Any, rank: int, op: _Op, extra: int = 0) -> int:
     """``axis`` of a ``rank``-dim tensor (``extra`` more allowed: expand_dims, stack)."""
     if isinstance(axis, bool) or not isinstance(axis, int):
@@ -437,7 +442,7 @@ def _ints(value: Any, op: _Op, what: str) -> Optional[list]:
 
 
 def _unary(op: _Op) -> tuple:
-    return (_tensor_shape(op.args[0] if op.args else None, op),)
+    return (_first_shape(op),)
 
 
 def _binary(op: _Op) -> tuple:
@@ -505,7 +510,7 @@ def _concat(op: _Op, stack: bool = False) -> tuple:
 
 
 def _reshape(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     target = _ints(op.params.get("shape"), op, "shape")
     if target is None:
         raise UnknownOp(op.name, "has a target shape that is not given as data")
@@ -544,7 +549,7 @@ def _count(shape) -> str:
 
 
 def _transpose(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     axes = op.params.get("axes")
     if shape is None:
         return (None,)
@@ -562,7 +567,7 @@ def _transpose(op: _Op) -> tuple:
 
 
 def _expand_dims(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     if shape is None:
         return (None,)
     axes = op.params.get("axis")
@@ -575,7 +580,7 @@ def _expand_dims(op: _Op) -> tuple:
 
 
 def _squeeze(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     if shape is None:
         return (None,)
     axis = op.params.get("axis")
@@ -593,7 +598,7 @@ def _squeeze(op: _Op) -> tuple:
 
 
 def _reduce(op: _Op, arg: bool = False) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     if shape is None:
         return (None,)
     axis = op.params.get("axis")
@@ -627,7 +632,7 @@ def _slice_item(item: Any) -> Any:
 
 
 def _getitem(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     key = op.params.get("key")
     if isinstance(key, dict) and key.get("class_name") == "__tuple__":
         key = key.get("config", {}).get("value")
@@ -680,7 +685,7 @@ def _getitem(op: _Op) -> tuple:
 
 
 def _resize(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     size = _ints(op.params.get("size"), op, "size")
     if size is not None and len(size) != 2:
         raise ShapeError("SL003", f"{op.name}: size {size} must hold 2 values (height, width)",
@@ -700,7 +705,7 @@ def _resize(op: _Op) -> tuple:
 
 
 def _pad(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     pad = op.params.get("pad")
     if isinstance(pad, dict) and pad.get("class_name") == "__tuple__":
         pad = pad.get("config", {}).get("value")
@@ -823,7 +828,7 @@ def _einsum(op: _Op) -> tuple:
 
 
 def _tile(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     reps = _ints(op.params.get("reps"), op, "multiples")
     if reps is None:
         raise UnknownOp(op.name, "has multiples that are not given as data")
@@ -841,7 +846,7 @@ def _tile(op: _Op) -> tuple:
 
 
 def _split(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     sections = op.params.get("sections")
     if shape is None:
         raise UnknownOp(op.name, "splits a tensor of unknown rank (how many outputs is unknown)")
@@ -879,7 +884,7 @@ def _split(op: _Op) -> tuple:
 
 
 def _shape_of(op: _Op) -> tuple:
-    shape = _tensor_shape(op.args[0] if op.args else None, op)
+    shape = _first_shape(op)
     if shape is None:
         return ((None,),)
     return (ValuedShape((len(shape),), shape),)
