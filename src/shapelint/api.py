@@ -73,7 +73,7 @@ class Report:
     def __repr__(self) -> str:
         from shapelint.report.text import plural
 
-        infos = len(self.findings) - len(self.errors) - len(self.warnings)
+        infos = len(self.infos)
         counts = [plural(len(self.errors), "error"), plural(len(self.warnings), "warning")]
         counts += [plural(infos, "info")] if infos else []
         return (f"<Report model={self.model!r}: {', '.join(counts)}, "
@@ -101,6 +101,10 @@ class Report:
     @property
     def warnings(self) -> list:
         return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def infos(self) -> list:
+        return [f for f in self.findings if f.severity == "info"]
 
     @property
     def ok(self) -> bool:
@@ -143,7 +147,7 @@ class Report:
             f'<li><b style="color:{colours[f.severity]}">{f.rule} [{f.severity}]</b> '
             f"{esc(f.message)}" + (f"<br><i>fix: {esc(f.fix)}</i>" if f.fix else "") + "</li>"
             for f in self.findings)
-        infos = len(self.findings) - len(self.errors) - len(self.warnings)
+        infos = len(self.infos)
         counts = {"errors": len(self.errors), "warnings": len(self.warnings), "info": infos}
         headline = counts_text(counts, lambda text, _: text, nonzero=True) or "no findings"
         worst = "error" if self.errors else "warning" if self.warnings else "info" if infos \
