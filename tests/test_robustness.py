@@ -25,11 +25,17 @@ CONFIGS = [json.loads(zipfile.ZipFile(p).read("config.json"))
            for p in sorted(glob.glob(os.path.join(ROOT, "examples", "*.keras")))] + [KERAS2]
 
 
+# A bound that only a hang or a blow-up passes (a case takes ~50 ms; a loaded CI machine
+# has stalled one for 2.4 s). How fast analyse() is, is measured in benchmarks/.
+HANG_SECONDS = 30.0
+
+
 def clean_answer(config) -> object:
-    """analyse() returns a result within 2 s: never an exception, never an internal error."""
+    """analyse() returns a result without hanging: never an exception, never an internal
+    error."""
     start = time.monotonic()
     result = analyse(config, "fuzz")
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < HANG_SECONDS
     assert result.status in ("ok", "error")
     if result.status == "error":
         assert "internal error" not in result.error and "\n" not in result.error

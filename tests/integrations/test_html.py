@@ -20,7 +20,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -291,7 +290,7 @@ def test_layout_never_puts_a_node_on_another_nodes_line(seed):
     assert columns == max(column) + 1
 
 
-def test_ten_thousand_layers_render_fast_and_compact():
+def test_ten_thousand_layers_render_compact():
     layers = [{"Conv2D": {"name": "stem", "filters": 8, "kernel_size": 3, "padding": "same"}}]
     previous = "stem"
     for b in range(2500):  # residual blocks: conv, relu, conv, add(block input, conv)
@@ -304,14 +303,11 @@ def test_ten_thousand_layers_render_fast_and_compact():
         previous = f"b{b}_add"
     result = analyse(example_config({"input": [16, 16, 8], "layers": layers}), "big.json")
     assert len(result.trace.layers) == 10002
-    start = time.perf_counter()
-    page = html.render([result])
-    elapsed = time.perf_counter() - start
+    page = html.render([result])  # its speed: benchmarks/scaling.py
     tree = parse(page)
     assert len(tree.find_all("g", "n")) == 10002
     graph, = [svg for svg in tree.find_all("svg") if svg.attrs.get("role") == "img"]
     assert int(graph.attrs["width"]) < 3 * 250  # the blocks use two columns, not one each
-    assert elapsed < 10, f"{elapsed:.1f} s"
     assert len(page.encode()) < 1000 * 10002, len(page.encode())
 
 
