@@ -31,10 +31,12 @@ def feature_map_collapse(graph: Graph, params: dict):
         collapsed = [n is not None and o is not None and 0 < o < low <= n
                      and not (k is not None and k >= n)
                      for n, o, k in zip(view["in_size"], view["out_size"], kernel)]
+        if not any(collapsed):
+            continue
         readers = graph.window_readers(t)
         reads_all = not any(view["dropped"] or ())  # no row lost on the way down
         head = reads_all and all(_spans_its_map(graph, r) for r in readers)
-        if any(collapsed) and readers and not head and not _upsampled_later(graph, t):
+        if readers and not head and not _upsampled_later(graph, t):
             yield t, {}
 
 

@@ -7,7 +7,7 @@ Rules that reason over more than one layer call (``check:`` rules in the packs) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from shapelint.rules.view import FAMILY_OF, layer_view, model_input_size
@@ -47,6 +47,7 @@ class Graph:
     views: dict  # call id -> view (None for a failed call)
     readers: dict  # call id -> [LayerTrace]
     after_error: frozenset  # call ids downstream of a layer with an error finding
+    _origins: dict = field(default_factory=dict)  # through -> call id -> its origin
 
     @classmethod
     def of(cls, trace) -> "Graph":
@@ -72,10 +73,17 @@ class Graph:
     def origin(self, t, through: frozenset = POSITIONWISE) -> Optional[object]:
         """The nearest layer call above ``t``'s first input that is not in ``through``
         (following first inputs): where the map ``t`` reads was last shaped."""
-        seen = 0
+        known = self._origins.setdefault(through, {})
+        walked = []  # the calls in ``through`` passed on the way up: they share the answer
         above = self.producer(t)
-        while above is not None and above.class_name in through and seen < len(self.trace.layers):
-            above, seen = self.producer(above), seen + 1
+        while above is not None and above.class_name in through and len(walked) < len(self.trace.layers):
+            if above.call.id in known:
+                above = known[above.call.id]
+                break
+            walked.append(above.call.id)
+            above = self.producer(above)
+        for call_id in walked:
+            known[call_id] = above
         return above
 
     def output_ids(self) -> set:
