@@ -289,7 +289,8 @@ def _render(results: list, args, rulesets: list, elapsed: float) -> str:
     options = RenderOptions(rulesets=tuple(rulesets), summary=args.summary, quiet=args.quiet,
                             color=color, align=terminal,
                             elapsed=elapsed if terminal or args.timing else None,
-                            batch_size=args.batch_size or 1)
+                            batch_size=args.batch_size or 1,
+                            unreadable_lines=bool(args.output))  # else stderr says it
     return render(args.format, results, options)
 
 

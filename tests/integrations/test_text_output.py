@@ -94,9 +94,12 @@ def test_summary_counts_skipped_and_unreadable_files():
     assert result.stdout.splitlines() == [
         "tests/fixtures/not_a_model.json: skipped: not a Keras model config "
         "(no top-level 'class_name' and 'config')",
-        "tests/fixtures/not_a_zip.keras: error: not a .keras file: it is not a zip archive",
         "0 errors, 0 warnings, 0 info in 3 files (1 skipped, 1 unreadable)",
     ]
+    # the unreadable file is named once, on stderr (a terminal shows both streams)
+    assert result.stderr.splitlines() == [
+        "shapelint: error: tests/fixtures/not_a_zip.keras: not a .keras file: "
+        "it is not a zip archive"]
 
 
 def test_quiet_prints_only_finding_lines():

@@ -59,9 +59,20 @@ def test_text_report_names_every_file(folder):
     run = run_cli(["models"], cwd=str(folder))
     assert run.returncode == 2
     assert "models/unet_100.keras:dec3_concat: SL002 [error]" in run.stdout
-    for path, message in BROKEN.items():
-        assert f"{path}: error: {message}" in run.stdout
+    for path, message in BROKEN.items():  # each said once, on stderr, where errors go
+        assert f"shapelint: error: {path}: {message}" in run.error_lines()
+        assert (run.stdout + run.stderr).count(message) == 1
     assert len(run.error_lines()) == len(BROKEN)
+    assert run.stdout.splitlines()[-1].endswith(f" {len(BROKEN)} unreadable)")
+
+
+def test_text_report_in_a_file_names_every_file(folder, tmp_path):
+    report = tmp_path / "report.txt"
+    run = run_cli(["models", "-o", str(report)], cwd=str(folder))
+    assert run.returncode == 2 and run.stdout == ""
+    for path, message in BROKEN.items():  # the file is the whole report; stderr tells too
+        assert f"{path}: error: {message}" in report.read_text()
+        assert f"shapelint: error: {path}: {message}" in run.error_lines()
 
 
 def test_without_broken_files_the_findings_decide(folder):

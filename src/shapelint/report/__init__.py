@@ -28,6 +28,9 @@ class RenderOptions:
     color: bool = False  # text: ANSI colours
     align: bool = False  # text: padded columns (a terminal)
     elapsed: Optional[float] = None  # text: seconds, shown in the summary line
+    # text: a line for each unreadable file (the command line says it on stderr instead
+    # when the report goes to the same screen, so it is read once)
+    unreadable_lines: bool = True
     batch_size: int = 1  # json: the batch at which output_bytes and activation_bytes count
 
 

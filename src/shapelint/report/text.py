@@ -118,7 +118,8 @@ def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     for result in results:
         path = printable(result.path)
         if result.status == "error":
-            lines.append(f"{path}: {paint('error', 'error')}: {printable(result.error)}")
+            if options.unreadable_lines:
+                lines.append(f"{path}: {paint('error', 'error')}: {printable(result.error)}")
             continue
         if result.status == "skipped":
             if not quiet:
