@@ -145,3 +145,50 @@ def test_no_color_env_and_color_never_keep_the_terminal_layout():
     forced = run_on_terminal("examples/stride3_stack.keras", *RULES, "--color", "always",
                              env=env_without(NO_COLOR="1"))
     assert ANSI.search(forced)
+
+
+def _rows(stdout: str) -> dict:
+    """--summary's table: layer name -> its cells (split on runs of 2+ spaces)."""
+    return {cells[0]: cells for cells in (re.split(r"\s{2,}", line.strip())
+                                          for line in stdout.splitlines()
+                                          if line.startswith("  ") and not line.startswith("  -"))}
+
+
+def test_summary_tells_open_sizes_from_unknown_ones(tmp_path):
+    """None is a size the model leaves open; ? is a size shapelint lost (after a layer
+    with no shape rule, or a failure); — marks calls with no spatial axes left."""
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, None, None, 3],
+                                                "name": "in"}},
+        {"class_name": "Conv2D", "config": {"name": "c1", "filters": 8, "kernel_size": 3}},
+        {"class_name": "MyLayer", "config": {"name": "mine"}},
+        {"class_name": "Conv2D", "config": {"name": "c2", "filters": 8, "kernel_size": 3}},
+        {"class_name": "Flatten", "config": {"name": "f"}},
+        {"class_name": "Dense", "config": {"name": "d", "units": 3}}]}}
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps(config))
+    out = run(str(path), "--summary").stdout
+    rows = _rows(out)
+    assert rows["c1"][:3] == ["c1", "Conv2D", "(None, None, None, 8)"]  # open: any size
+    assert rows["mine"][2] == "?" and rows["c2"][2] == "?"
+    assert rows["f"][2:7] == ["(None, ?)", "0", "c2", "—", "—"]
+    assert rows["d"][2:4] == ["(None, 3)", "?"]  # Dense's weights need the lost size
+    assert "None: a size the model leaves open (any size at run time)" in out
+    assert "?: unknown to shapelint (after an error or a layer with no shape rule)" in out
+    assert "—: no spatial axes left, so no receptive field or jump" in out
+
+
+def test_summary_marks_sizes_lost_after_an_error():
+    out = run("examples/mnist_too_deep.keras", "--summary").stdout
+    rows = _rows(out)
+    assert rows["digits"][2] == "(None, 28, 28, 1)"
+    assert rows["block3_conv1"][2] == "(None, 2, 2, 32)"
+    assert rows["block3_conv2"][2] == "(None, ?, ?, 32)"  # SL001: 2×2 is too small for 3×3
+    assert rows["block4_pool"][2] == "(None, ?, ?, 64)"
+    assert rows["gmp"][2:] == ["(None, 64)", "0", "block4_pool", "—", "—"]
+    assert "None: a size" not in out  # no size is left open in this model
+
+
+def test_summary_of_a_healthy_model_has_no_legend():
+    out = run("examples/unet_96.keras", "--summary").stdout
+    assert "?" not in out and "None: a size" not in out and "—" not in out

@@ -11,10 +11,16 @@ from shapelint.lint import count
 from shapelint.report import RenderOptions
 
 
-def shapes_text(shapes) -> str:
-    """Output shapes of one call, ``?`` where unknown."""
+def shapes_text(shapes, guessed: bool = False) -> str:
+    """Output shapes of one call, ``?`` where unknown. ``guessed``: the call is downstream
+    of a failure or of a layer with no shape rule, so its ``None`` dims past the batch
+    are unknown to shapelint (``?``), not sizes the model leaves open."""
     if not shapes:
         return "?"
+    if guessed:
+        return " ".join("?" if s is None else "(" + ", ".join(
+            "None" if i == 0 and d is None else "?" if d is None else str(d)
+            for i, d in enumerate(s)) + ")" for s in shapes)
     return " ".join(format_shape(s, unknown="?") for s in shapes)
 
 
@@ -58,10 +64,14 @@ def layer_table(result, cost=None) -> list:
         from shapelint.shapes.params import model_cost
 
         cost = model_cost(result.trace)
+    from shapelint.rules.graph import guessed_calls
+
     flagged: dict = {}
     for f in result.findings:
         flagged.setdefault(f.layer, []).append(f.rule)
+    guessed = guessed_calls(result.trace)
     rows = [("layer", "class", "output shape", "params", "connected to", "RF", "jump", "notes")]
+    used = set()  # the markers the table shows, for the legend under it
     for t, c in zip(result.trace.layers, cost.calls):
         name = printable(call_label(t))
         notes = []
@@ -70,16 +80,37 @@ def layer_table(result, cost=None) -> list:
         if not t.known:
             notes.append("no shape rule")
         notes.extend(sorted(set(flagged.get(t.name, []))))
-        rows.append((name, printable(t.class_name), shapes_text(t.output_shapes),
-                     count_text(c.params), printable(connected_to(result.trace, t)),
-                     per_axis(t.receptive_field), per_axis(t.jump), ", ".join(notes)))
+        shape = shapes_text(t.output_shapes, t.call.id in guessed)
+        field, jump = per_axis(t.receptive_field), per_axis(t.jump)
+        if not field and _no_spatial_axes(t.output_shapes) and t.input_shapes:
+            field = jump = NO_FIELD
+        if t.call.id not in guessed and any(None in s[1:] for s in t.output_shapes or () if s):
+            used.add("None")
+        if "?" in shape or c.params is None:
+            used.add("?")
+        if field == NO_FIELD:
+            used.add(NO_FIELD)
+        rows.append((name, printable(t.class_name), shape, count_text(c.params),
+                     printable(connected_to(result.trace, t)), field, jump, ", ".join(notes)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for i, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
-    return lines
+    return lines + [text for marker, text in LEGEND if marker in used]
+
+
+NO_FIELD = "—"
+# What each marker of the table means, in the order the legend says them
+LEGEND = (("None", "None: a size the model leaves open (any size at run time)"),
+          ("?", "?: unknown to shapelint (after an error or a layer with no shape rule)"),
+          (NO_FIELD, f"{NO_FIELD}: no spatial axes left, so no receptive field or jump"))
+
+
+def _no_spatial_axes(shapes) -> bool:
+    """Every output is a vector per sample (after Flatten, global pooling, Dense)."""
+    return bool(shapes) and all(s is not None and len(s) <= 2 for s in shapes)
 
 
 STYLES = {"error": "1;31", "warning": "1;33", "info": "1;36", "path": "1", "code": "1", "dim": "2"}

@@ -138,6 +138,18 @@ def sources(t) -> list:
     return t.call.args + list(t.call.kw_tensors.values()) + (t.call.aliases or [])
 
 
+def guessed_calls(trace) -> set:
+    """Call ids whose unknown dims are shapelint's ignorance rather than the model's
+    dynamic sizes: the calls that failed or have no shape rule, and all they feed."""
+    readers: dict = {}
+    for t in trace.layers:
+        for ref in {r.call for r in sources(t)}:
+            readers.setdefault(ref, []).append(t)
+    failed = {f.layer for f in trace.findings if f.severity == ERROR}
+    start = {t.call.id for t in trace.layers if not t.known or t.recovered or t.name in failed}
+    return _downstream(start, readers)
+
+
 def _downstream(start: set, readers: dict) -> set:
     found, stack = set(start), list(start)
     while stack:
