@@ -254,3 +254,28 @@ def test_summary_and_json_say_what_is_unknown():
     assert entry["params"] == {"total": None, "trainable": None, "non_trainable": None}
     assert entry["layers"][1]["params"] == 3 * 3 * 3 * 2 + 2
     assert any("parameter counts unknown for 1 layer(s) (l1)" in n for n in entry["notes"])
+
+
+def test_grouped_query_attention_as_saved_equals_keras(keras):
+    """Keras saves GroupedQueryAttention as class_name 'GroupQueryAttention': that name
+    has a shape rule and its parameters and MACs are counted."""
+    layers = keras.layers
+    query, value = keras.Input((6, 16)), keras.Input((9, 16))
+    x = layers.GroupQueryAttention(head_dim=4, num_query_heads=6, num_key_value_heads=2)(
+        query, value)
+    y = layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=4,
+                                   use_bias=False)(x, x)
+    model = keras.Model([query, value], y)
+    saved = [layer["class_name"] for layer in json.loads(model.to_json())["config"]["layers"]]
+    assert saved.count("GroupQueryAttention") == 2
+    cost = _cost_of(model)
+    _assert_like_keras(model, cost)
+    trace = propagate(load_config(json.loads(model.to_json())))
+    assert all(t.known for t in trace.layers)
+    assert [t.output_shapes[0] for t in trace.layers[-2:]] == [(None, 6, 16), (None, 6, 16)]
+    gqa = [c for t, c in zip(trace.layers, cost.calls) if t.class_name == "GroupQueryAttention"]
+    # by hand: projections 6·16·6·4 + 9·16·2·4 + 9·16·2·4, scores and sum 2·6·9·6·4,
+    # output 6·6·4·16
+    assert gqa[0].macs == 2304 + 1152 + 1152 + 2592 + 2304
+    # weights 16·6·4 + 16·2·4 + 16·2·4 + 6·4·16, biases 6·4 + 2·4 + 2·4 + 16
+    assert gqa[0].params == model.layers[2].count_params() == 1024 + 56

@@ -232,8 +232,8 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
             return None
         parts = [_rnn_weights(e.get("class_name"), e.get("config") or {}, x) for e in (inner, back)]
         return None if None in parts else (parts[0][0] + parts[1][0], 0)
-    if class_name == "MultiHeadAttention":
-        return _mha(config, inputs)
+    if class_name in ATTENTION_HEADS:
+        return _mha(class_name, config, inputs)
     if class_name == "Attention":
         return int(config.get("use_scale") is True) + int(config.get("score_mode") == "concat"), 0
     if class_name == "AdditiveAttention":
@@ -267,33 +267,45 @@ def _rnn_weights(class_name, config: dict, x) -> Optional[tuple]:
     return gates * units * (features + units) + bias, 0
 
 
-def _mha_dims(config: dict, inputs: list) -> Optional[tuple]:
-    """(query, value, key) shapes and (heads, key_dim, value_dim, output features)."""
+ATTENTION_HEADS = ("MultiHeadAttention", "GroupedQueryAttention", "GroupQueryAttention")
+
+
+def _mha_dims(class_name: str, config: dict, inputs: list) -> Optional[tuple]:
+    """(query, value, key) shapes and (query heads, key/value heads, key_dim, value_dim,
+    output features) of a MultiHeadAttention or a GroupedQueryAttention (whose key and
+    value heads are fewer and shared by groups of query heads)."""
     query = inputs[0] if inputs else None
     value = inputs[1] if len(inputs) > 1 else None
     key = inputs[2] if len(inputs) > 2 else value
-    heads, key_dim = config.get("num_heads"), config.get("key_dim")
-    value_dim = config.get("value_dim") or key_dim
-    out = config.get("output_shape")
-    if isinstance(out, (list, tuple)):
-        out = prod(out) if all(map(_is_int, out)) else None
+    if class_name == "MultiHeadAttention":
+        heads = kv_heads = config.get("num_heads")
+        key_dim = config.get("key_dim")
+        value_dim = config.get("value_dim") or key_dim
+        out = config.get("output_shape")
+        if isinstance(out, (list, tuple)):
+            out = prod(out) if all(map(_is_int, out)) else None
+    else:
+        heads, kv_heads = config.get("num_query_heads"), config.get("num_key_value_heads")
+        key_dim = value_dim = config.get("head_dim")
+        out = None
     out = out or (query[-1] if query else None)
-    if None in (query, value, key) or not all(map(_is_int, (heads, key_dim, value_dim, out))):
+    if None in (query, value, key) or \
+            not all(map(_is_int, (heads, kv_heads, key_dim, value_dim, out))):
         return None
     if not all(_is_int(s[-1]) for s in (query, value, key)):
         return None
-    return (query, value, key), (heads, key_dim, value_dim, out)
+    return (query, value, key), (heads, kv_heads, key_dim, value_dim, out)
 
 
-def _mha(config: dict, inputs: list) -> Optional[tuple]:
-    dims = _mha_dims(config, inputs)
+def _mha(class_name: str, config: dict, inputs: list) -> Optional[tuple]:
+    dims = _mha_dims(class_name, config, inputs)
     if dims is None:
         return None
-    (query, value, key), (heads, key_dim, value_dim, out) = dims
+    (query, value, key), (heads, kv_heads, key_dim, value_dim, out) = dims
     bias = _bias(config)
-    weights = (query[-1] * heads * key_dim + key[-1] * heads * key_dim
-               + value[-1] * heads * value_dim + heads * value_dim * out)
-    return weights + bias * (2 * heads * key_dim + heads * value_dim + out), 0
+    weights = (query[-1] * heads * key_dim + key[-1] * kv_heads * key_dim
+               + value[-1] * kv_heads * value_dim + heads * value_dim * out)
+    return weights + bias * (heads * key_dim + kv_heads * (key_dim + value_dim) + out), 0
 
 
 def call_macs(class_name: str, config: dict, inputs: list, outputs: list) -> Optional[int]:
@@ -354,16 +366,16 @@ def call_macs(class_name: str, config: dict, inputs: list, outputs: list) -> Opt
         each = call_macs(inner.get("class_name"), inner.get("config") or {},
                          [_drop_time(s) for s in inputs], [_drop_time(s) for s in outputs])
         return _mul(x[1], each)
-    if class_name == "MultiHeadAttention":
-        dims = _mha_dims(config, inputs)
+    if class_name in ATTENTION_HEADS:
+        dims = _mha_dims(class_name, config, inputs)
         if dims is None:
             return None
-        (query, value, key), (heads, key_dim, value_dim, out) = dims
+        (query, value, key), (heads, kv_heads, key_dim, value_dim, out) = dims
         tq, tk, tv = (_mul(*s[1:-1]) if _known(s) else None for s in (query, key, value))
         if None in (tq, tk, tv):
             return None
-        return (tq * query[-1] * heads * key_dim + tk * key[-1] * heads * key_dim
-                + tv * value[-1] * heads * value_dim
+        return (tq * query[-1] * heads * key_dim + tk * key[-1] * kv_heads * key_dim
+                + tv * value[-1] * kv_heads * value_dim
                 + tq * tk * heads * key_dim + tq * tk * heads * value_dim
                 + tq * heads * value_dim * out)
     return None

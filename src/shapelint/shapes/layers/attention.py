@@ -130,7 +130,7 @@ def multi_head_attention(call: LayerCall) -> ShapeResult:
     return ShapeResult((output, scores) if scores_wanted else (output,))
 
 
-@shape_rule("GroupedQueryAttention")
+@shape_rule("GroupedQueryAttention", "GroupQueryAttention")  # the class; what it saves as
 def grouped_query_attention(call: LayerCall) -> ShapeResult:
     positive_int(call, "head_dim")
     q_heads = positive_int(call, "num_query_heads")
