@@ -11,12 +11,15 @@ the configs are large):
 - ``params``: the parameter count.
 
 and ``truth/INDEX.json``, ``{app: parameter count}`` of every file (``test_applications``
-rebuilds the smallest models live in every run).
+rebuilds the smallest models live in every run). ``--params`` writes only
+``truth/PARAMS.json``: ``{app: {total, trainable, non_trainable}}`` as Keras counts the
+weights of each model (about two minutes).
 
 Run by hand after a Keras or TF upgrade (a few minutes), from the repository root:
 
     python tests/applications/make_app_truth.py            # every model
     python tests/applications/make_app_truth.py ResNet50   # only these
+    python tests/applications/make_app_truth.py --params   # the parameter split only
 """
 
 from __future__ import annotations
@@ -86,13 +89,42 @@ def write_index() -> None:
         f.write("\n")
 
 
+def params_split(app: str) -> dict:
+    """Keras's weight counts of one app: all, trainable and non-trainable."""
+    import keras
+
+    keras.backend.clear_session()
+    model = getattr(keras.applications, app)(weights=None)
+    split = {"total": int(model.count_params()),
+             "trainable": sum(int(w.shape.num_elements()) for w in model.trainable_weights),
+             "non_trainable": sum(int(w.shape.num_elements())
+                                  for w in model.non_trainable_weights)}
+    del model
+    gc.collect()
+    return split
+
+
+def write_params(apps: list) -> None:
+    found = {}
+    for app in apps:
+        found[app] = params_split(app)
+        print(app, found[app], flush=True)
+    with open(os.path.join(TRUTH, "PARAMS.json"), "w", encoding="utf-8") as f:
+        json.dump(found, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("apps", nargs="*")
+    parser.add_argument("--params", action="store_true", help="write truth/PARAMS.json only")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+    if args.params:
+        write_params(args.apps or applications())
+        return
     sys.path.insert(0, os.path.dirname(HERE))  # tests/, for keras_graph
     os.makedirs(TRUTH, exist_ok=True)
     for app in args.apps or applications():
