@@ -15,14 +15,19 @@ def per_axis(values) -> str:
     return "×".join("?" if v is None else str(v) for v in values or ())
 
 
+# Every character that can move the cursor, end a line, start a terminal escape sequence,
+# reorder text on screen or hide in it: C0 controls, DEL, C1 controls, Unicode line and
+# paragraph separators, bidirectional marks and overrides, and the invisible characters
+# (soft hyphen, zero-width space and joiners, word joiner, byte order mark) that make
+# ``conv1`` and ``conv1\u200b`` look like one name.
+UNSAFE = (*range(0x20), *range(0x7F, 0xA0), 0xAD, *range(0x200B, 0x2010), 0x2028, 0x2029,
+          *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF)
+
+
 def _escape_table() -> dict:
-    """Code point -> its escaped text, for every character that can move the cursor, end
-    a line, start a terminal escape sequence or reorder text on screen: C0 controls, DEL,
-    C1 controls, Unicode line and paragraph separators and bidirectional overrides."""
+    """Code point -> its escaped text (``\\x1b``, ``\\n``, ``\\u200b``)."""
     named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    unsafe = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0x200E, 0x200F,
-              *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-    return {c: named.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in unsafe}
+    return {c: named.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}") for c in UNSAFE}
 
 
 ESCAPES = _escape_table()

@@ -137,7 +137,7 @@ def test_o_replaces_a_report_keeping_its_mode_and_never_writes_through_a_symlink
 OWN_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 NAME_CHARS = st.sampled_from(
     ["\x1b", "\x1b[2J", "\x1b]0;pwned\x07", "\x07", "\r", "\n", "\t", "\x7f", "\x9b", "\x85",
-     "\u2028", "\u202e", "\x00", "::error::", "fake.keras:x: SL000 [error] injected", "a", "b",
+     "\u2028", "\u202e", "\u200b", "\ufeff", "\xad", "\u2060", "\x00", "::error::", "fake.keras:x: SL000 [error] injected", "a", "b",
      "é", "/", ":", " ", "%", ","])
 NAMES = st.lists(st.lists(NAME_CHARS, min_size=1, max_size=6).map("".join),
                  min_size=5, max_size=5, unique=True).filter(
@@ -160,8 +160,9 @@ def stride3_config(names: list) -> dict:
 
 
 def is_unsafe(ch: str) -> bool:
-    return (ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Zl", "Zp")) \
-        or ch in "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    """Controls, line separators and format characters (bidi marks and overrides, the
+    invisible zero-width ones): what can forge a line, drive a terminal or hide."""
+    return ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cf")
 
 
 def run_cli(capsys, *args) -> str:

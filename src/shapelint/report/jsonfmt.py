@@ -7,6 +7,7 @@ import re
 from typing import Optional
 
 from shapelint import __version__
+from shapelint.formatting import UNSAFE
 from shapelint.lint import count
 from shapelint.report import RenderOptions
 from shapelint.shapes.propagate import LayerTrace
@@ -80,13 +81,15 @@ def render(results: list, options: RenderOptions = RenderOptions()) -> str:
     return escape_raw("".join(out)) + "\n"
 
 
-# JSON escapes C0 controls inside strings; these it may leave raw. Written as \uXXXX they
-# parse back to the same text, and the file is safe to print to a terminal.
-_RAW = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# JSON escapes C0 controls inside strings; the rest of formatting.UNSAFE it may leave raw.
+# Written as \uXXXX they parse back to the same text, and the file is safe to print to a
+# terminal.
+_RAW = re.compile("[" + "".join(chr(c) for c in UNSAFE if c >= 0x7F) + "]")
 
 
 def escape_raw(text: str) -> str:
-    """JSON text with DEL, C1 controls, line separators and bidi overrides escaped."""
+    """JSON text with DEL, C1 controls, line separators, bidi and invisible characters
+    escaped."""
     return _RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
