@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import glob
+import gzip
+import json
 import os
 import random
 import shutil
@@ -304,6 +306,77 @@ def test_no_script_no_external_resources():
 
 # -- layout ------------------------------------------------------------------------------
 
+SEQUENTIAL_13 = os.path.join(FIXTURES, "legacy", "keras107_mnist_cnn.json")  # Keras 1's mnist_cnn
+# a Sequential with three findings (SL116 twice, SL108) on a tall, narrow input
+RADIOML = os.path.join(ROOT, "tests", "realworld", "qa", "ds_radioml_padding_channels_last",
+                       "bug.json")
+RESNET50 = os.path.join(ROOT, "tests", "applications", "truth", "ResNet50.json.gz")
+
+
+def resnet50():
+    """ResNet50 as keras.applications builds it (the config tests/applications stores)."""
+    with gzip.open(RESNET50, "rt", encoding="utf-8") as f:
+        return analyse(json.load(f)["default"]["config"], "ResNet50.json")
+
+
+def graph_models():
+    return {"unet_100": lint_path(UNET), "ResNet50": resnet50(),
+            "sequential_13": lint_path(SEQUENTIAL_13), "radioml": lint_path(RADIOML),
+            **{os.path.basename(p): lint_path(p) for p in EXAMPLES}}
+
+
+def overlaps(boxes: list) -> list:
+    """The pairs of ``(box, label)`` whose boxes ``(x0, y0, x1, y1)`` share some area."""
+    found = []
+    ordered = sorted(boxes, key=lambda b: b[0][1])
+    for n, (a, label_a) in enumerate(ordered):
+        for b, label_b in ordered[n + 1:]:
+            if b[1] >= a[3]:
+                break
+            if a[0] < b[2] and b[0] < a[2]:
+                found.append((label_a, label_b))
+    return found
+
+
+def test_overlaps_finds_boxes_that_share_area_and_only_those():
+    assert overlaps([((0, 0, 10, 10), "a"), ((9, 9, 20, 20), "b")]) == [("a", "b")]
+    assert overlaps([((0, 0, 10, 10), "a"), ((10, 0, 20, 10), "b"), ((0, 10, 10, 20), "c")]) == []
+    assert overlaps([((0, 0, 100, 10), "a"), ((55, 30, 70, 40), "b"), ((50, 5, 60, 35), "c")]) == \
+        [("a", "c"), ("c", "b")]
+
+
+@pytest.mark.parametrize("name", ["unet_100", "ResNet50", "sequential_13", "radioml"] +
+                         [os.path.basename(p) for p in EXAMPLES])
+def test_no_two_texts_overlap_and_node_texts_stay_in_their_node(name):
+    result = graph_models()[name]
+    graph = html.graph_layout(result)
+    assert len(graph.nodes) == len(result.trace.layers)
+    texts = [(t.box, f"{t.cls} {t.text!r}") for t in graph.texts()]
+    assert len(texts) >= 3 * len(graph.nodes)  # name, class, shape: nothing left out
+    assert overlaps(texts) == []
+    node_boxes = [(n.box, f"node {n.k}") for n in graph.nodes]
+    assert overlaps(node_boxes) == []
+    for node in graph.nodes:
+        for t in node.texts:
+            x0, y0, x1, y1 = t.box
+            assert node.x < x0 and x1 < node.x + html.NODE_W, t
+            assert node.y < y0 and y1 < node.y + node.h, t
+    notes = [(t.box, f"note {t.text!r}") for n in graph.notes for t in n.lines]
+    assert overlaps(notes + node_boxes) == []  # a finding's text covers no node
+    for box, _ in texts:
+        assert 0 <= box[0] and box[2] <= graph.width and 0 <= box[1] and box[3] <= graph.height
+    findings = {f.layer for f in result.findings}
+    assert len(graph.notes) == len(findings & {t.name for t in result.trace.layers})
+
+
+def test_the_overlap_check_fails_on_a_layout_that_overlaps(monkeypatch):
+    """The same check on the U-Net laid out with lines closer than the font's height."""
+    monkeypatch.setattr(html, "NOTE_LINE", 7)
+    graph = html.graph_layout(lint_path(UNET))
+    assert overlaps([(t.box, t.text) for t in graph.texts()]) != []
+
+
+
 def test_layout_of_a_diamond():
     #   0 -> 1, 0 -> 2, (1, 2) -> 3
     rank, column, columns = html.layout([[], [0], [0], [1, 2]])
@@ -445,6 +518,32 @@ def test_the_unet_report_renders_in_chromium(browser, tmp_path):
         if os.environ.get("SHAPELINT_SCREENSHOT"):
             with open(os.environ["SHAPELINT_SCREENSHOT"], "wb") as f:
                 f.write(shot)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["unet_100", "ResNet50", "radioml"])
+def test_the_browser_draws_each_text_within_its_layout_box(browser, tmp_path, name):
+    """The widths the layout estimates bound what Chromium draws, text by text, so the
+    layout's boxes (no two overlap: above) hold the drawn text."""
+    result = graph_models()[name]
+    out = tmp_path / "report.html"
+    out.write_text(html.render([result]), encoding="utf-8")
+    texts = html.graph_layout(result).texts()
+    page, seen = open_page(browser, out)
+    try:
+        drawn = page.evaluate("""(lengths) => {
+            const svg = document.querySelector('svg[role=img]');
+            const items = [...svg.querySelectorAll('g.n text, text.nt tspan')];
+            return items.map((e, i) => [e.textContent,
+                                        e.getSubStringLength(0, lengths[i] ?? 0)]);
+        }""", [len(t.text) for t in texts])
+        assert len(drawn) == len(texts)
+        for t, (content, width) in zip(texts, drawn):
+            assert content.rstrip(" ") == t.text
+            x0, _, x1, _ = t.box
+            assert width <= x1 - x0 + 0.5, (t.text, width, x1 - x0)
+            assert width >= 0.6 * (x1 - x0) - 1, (t.text, width, x1 - x0)  # not far off
     finally:
         page.close()
 

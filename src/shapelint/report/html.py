@@ -31,18 +31,18 @@ from shapelint.lint import count
 from shapelint.report import RenderOptions
 from shapelint.report.text import shapes_text
 
-NODE_W = 210  # a node's width; its height grows with its lines
+NODE_W = 220  # a node's width; its height grows with its lines
 PAD = 8  # text inset in a node
-LINE_1, LINE_2, LINE_IN = 16, 32, 15  # baselines of a node's two lines; pitch of input lines
-NODE_H = 40  # a node of two lines
+LINE_1, LINE_2, LINE_3, LINE_IN = 15, 30, 45, 14  # a node's baselines; pitch of input lines
+NODE_H = 52  # a node of three lines
 MAX_IN_LINES = 4  # a merge's input shapes take at most this many lines (the rest: tooltip)
-COL_W, GAP = 235, 26  # column pitch; the gap between ranks, for the arrows
+COL_W, GAP = 245, 20  # column pitch; the gap between ranks, for the arrows
 MARGIN = 16
 NOTE_W, NOTE_LINE = 400, 14  # the findings' text beside the graph
 ASCENT, DESCENT = 0.95, 0.25  # a text's box above and below its baseline, in font sizes
 
 # font size and boldness of each kind of text, by its CSS class
-FONTS = {"nm": (12, True), "pm": (11, False), "cl": (11, False), "sh": (12, False),
+FONTS = {"nm": (12, True), "cl": (11, False), "pm": (11, False), "sh": (12, False),
          "in": (11, False), "nh": (11, True), "nt": (11, False)}
 
 # advance widths in em of DejaVu Sans (regular, bold), rounded up, as Chromium measures
@@ -116,7 +116,7 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .warning .bg{fill:#fef7e0;stroke:#e37400;stroke-width:2.5}
 .info .bg{fill:#e8f0fe;stroke:#1a73e8;stroke-width:2.5}
 .n:target .bg{stroke-width:4}
-.nm,.sh,.in{fill:#202124}.cl,.pm,.nt{fill:#3c4043}.pm,.sh{text-anchor:end}
+.nm,.sh,.in{fill:#202124}.cl,.pm,.nt{fill:#3c4043}.pm{text-anchor:end}
 .e{fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#arrow)}
 .ld{fill:none;stroke-width:1;stroke-dasharray:3 3;opacity:.7}
 .ld.error{stroke:#d93025}.ld.warning{stroke:#e37400}.ld.info{stroke:#1a73e8}
@@ -409,25 +409,22 @@ class Graph:
 
 def node_texts(name: str, class_name: str, outputs: list, inputs: list,
                params: Optional[int], x: int, y: int) -> list:
-    """The lines of a node at ``(x, y)``: name and parameter count; class and output
-    shape; for a merge, its input shapes. Each cut to its share of the node's width."""
+    """The lines of a node at ``(x, y)``: its name; its class and parameter count; its
+    output shape; for a merge, its input shapes. Each cut to its share of the node's
+    width."""
     inner = NODE_W - 2 * PAD
     left, right = x + PAD, x + NODE_W - PAD
-    texts = []
-    name_room = inner
+    texts = [Text(left, y + LINE_1, fit(printable(name), "nm", inner), "nm")]
+    class_room = inner
     if params:
         count_text = f"{count_short(params)} param{'s' if params != 1 else ''}"
-        texts.append(Text(right, y + LINE_1, count_text, "pm", "end"))
-        name_room -= text_width(count_text, "pm") + PAD
-    texts.insert(0, Text(left, y + LINE_1, fit(printable(name), "nm", name_room), "nm"))
-    class_name = printable(class_name)
-    shape = fit(printable(", ".join(dims_text(s) for s in outputs) if outputs else "?"), "sh",
-                inner - min(text_width(class_name, "cl"), 48) - PAD)
-    texts.append(Text(left, y + LINE_2, fit(class_name, "cl", inner - text_width(shape, "sh")
-                                            - PAD), "cl"))
-    texts.append(Text(right, y + LINE_2, shape, "sh", "end"))
+        texts.append(Text(right, y + LINE_2, count_text, "pm", "end"))
+        class_room -= text_width(count_text, "pm") + PAD
+    texts.insert(1, Text(left, y + LINE_2, fit(printable(class_name), "cl", class_room), "cl"))
+    shape = ", ".join(dims_text(s) for s in outputs) if outputs else "?"
+    texts.append(Text(left, y + LINE_3, fit(printable(shape), "sh", inner), "sh"))
     for n, line in enumerate(input_lines(inputs, inner)):
-        texts.append(Text(left, y + LINE_2 + LINE_IN * (n + 1), line, "in"))
+        texts.append(Text(left, y + LINE_3 + LINE_IN * (n + 1), line, "in"))
     return texts
 
 
