@@ -33,8 +33,8 @@ from shapelint.report.text import shapes_text
 
 NODE_W = 220  # a node's width; its height grows with its lines
 PAD = 8  # text inset in a node
-LINE_1, LINE_2, LINE_3, LINE_IN = 15, 30, 45, 14  # a node's baselines; pitch of input lines
-NODE_H = 52  # a node of three lines
+LINE_1, LINE_2, LINE_IN = 15, 30, 14  # a node's first baselines; pitch of further lines
+NODE_H = 40  # a node of two lines
 MAX_IN_LINES = 4  # a merge's input shapes take at most this many lines (the rest: tooltip)
 COL_W, GAP = 245, 20  # column pitch; the gap between ranks, for the arrows
 MARGIN = 16
@@ -108,7 +108,8 @@ ul.findings{padding-left:20px;margin:8px 0}ul.findings li{margin:4px 0}
 .fix{color:#5f6368}.note{color:#5f6368;font-style:italic}.unreadable{color:#d93025}
 .sev{font-weight:600}.sev.error{color:#d93025}.sev.warning{color:#b06000}
 .sev.info{color:#1a73e8}
-.graph{overflow:auto;border:1px solid #dadce0;border-radius:6px;margin-top:10px}
+.graph{overflow:auto;width:fit-content;max-width:100%;border:1px solid #dadce0;
+border-radius:6px;margin-top:10px}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .bg{fill:#fff;stroke:#80868b;stroke-width:1.2}.fb{fill:#c9d7e8}
 .unknown .bg{stroke-dasharray:5 3}
@@ -116,7 +117,7 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .warning .bg{fill:#fef7e0;stroke:#e37400;stroke-width:2.5}
 .info .bg{fill:#e8f0fe;stroke:#1a73e8;stroke-width:2.5}
 .n:target .bg{stroke-width:4}
-.nm,.sh,.in{fill:#202124}.cl,.pm,.nt{fill:#3c4043}.pm{text-anchor:end}
+.nm,.sh,.in{fill:#202124}.cl,.pm,.nt{fill:#3c4043}.sh{text-anchor:end}
 .e{fill:none;stroke:#80868b;stroke-width:1.2;marker-end:url(#arrow)}
 .ld{fill:none;stroke-width:1;stroke-dasharray:3 3;opacity:.7}
 .ld.error{stroke:#d93025}.ld.warning{stroke:#e37400}.ld.info{stroke:#1a73e8}
@@ -267,12 +268,12 @@ def _last_use(parents: list, rank: list) -> list:
 
 def _rightmost(rank: list, column: list, last_use: list) -> list:
     """Per rank: the rightmost column holding a node or a line in that rank's row (the
-    node and the gap below it), or -1."""
+    node and the gap below it, where the lines into the next rank turn), or -1."""
     rows = max(rank, default=-1) + 1
     order = sorted(range(len(rank)), key=lambda k: rank[k])
     out, heap, i = [-1] * rows, [], 0
     for r in range(rows):
-        while i < len(order) and rank[order[i]] <= r:
+        while i < len(order) and rank[order[i]] - 1 <= r:
             k = order[i]
             heapq.heappush(heap, (-column[k], max(rank[k], last_use[k] - 1)))
             i += 1
@@ -409,22 +410,22 @@ class Graph:
 
 def node_texts(name: str, class_name: str, outputs: list, inputs: list,
                params: Optional[int], x: int, y: int) -> list:
-    """The lines of a node at ``(x, y)``: its name; its class and parameter count; its
-    output shape; for a merge, its input shapes. Each cut to its share of the node's
-    width."""
+    """The lines of a node at ``(x, y)``: its name; its class and output shape; its
+    parameter count when it has weights; for a merge, its input shapes. Each cut to its
+    share of the node's width."""
     inner = NODE_W - 2 * PAD
     left, right = x + PAD, x + NODE_W - PAD
-    texts = [Text(left, y + LINE_1, fit(printable(name), "nm", inner), "nm")]
-    class_room = inner
-    if params:
-        count_text = f"{count_short(params)} param{'s' if params != 1 else ''}"
-        texts.append(Text(right, y + LINE_2, count_text, "pm", "end"))
-        class_room -= text_width(count_text, "pm") + PAD
-    texts.insert(1, Text(left, y + LINE_2, fit(printable(class_name), "cl", class_room), "cl"))
+    class_name = printable(class_name)
     shape = ", ".join(dims_text(s) for s in outputs) if outputs else "?"
-    texts.append(Text(left, y + LINE_3, fit(printable(shape), "sh", inner), "sh"))
-    for n, line in enumerate(input_lines(inputs, inner)):
-        texts.append(Text(left, y + LINE_3 + LINE_IN * (n + 1), line, "in"))
+    shape = fit(printable(shape), "sh", inner - min(text_width(class_name, "cl"), 48) - PAD)
+    texts = [Text(left, y + LINE_1, fit(printable(name), "nm", inner), "nm"),
+             Text(left, y + LINE_2, fit(class_name, "cl", inner - text_width(shape, "sh") - PAD),
+                  "cl"),
+             Text(right, y + LINE_2, shape, "sh", "end")]
+    extra = [(f"{count_short(params)} param{'s' if params != 1 else ''}", "pm")] if params else []
+    extra += [(line, "in") for line in input_lines(inputs, inner)]
+    for n, (text, cls) in enumerate(extra, 1):
+        texts.append(Text(left, y + LINE_2 + LINE_IN * n, text, cls))
     return texts
 
 
@@ -469,8 +470,9 @@ def graph_layout(result) -> Graph:
     spatial, ratio, scale = _funnel(trace)
     params = [c.params for c in model_cost(trace).calls]
 
-    inner = NODE_W - 2 * PAD
-    heights = [NODE_H + LINE_IN * len(input_lines(t.input_shapes or [], inner)) for t in layers]
+    inner = NODE_W - 2 * PAD  # two lines, one for the parameters, one per line of inputs
+    heights = [NODE_H + LINE_IN * (bool(params[k]) + len(input_lines(t.input_shapes or [], inner)))
+               for k, t in enumerate(layers)]
     rows = max(rank, default=-1) + 1
     row_h = [0] * rows
     for k, r in enumerate(rank):
@@ -512,7 +514,7 @@ def graph_layout(result) -> Graph:
     flagged = sorted(first_calls.values(), key=lambda k: (rank[k], column[k]))
     notes, right, bottom = _notes(flagged, [by_layer.get(t.name) for t in layers], nodes,
                                   sources, rank, column, columns, top)
-    width = max(MARGIN + columns * COL_W, right + MARGIN)
+    width = max(2 * MARGIN + (max(columns, 1) - 1) * COL_W + NODE_W, right + MARGIN)
     height = max(top[rows] - 8 + MARGIN, int(bottom) + MARGIN)
     return Graph(nodes, edges, notes, int(width), int(height), scale)
 
@@ -522,7 +524,7 @@ def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list
     """The findings of the ``flagged`` nodes as text, beside their node when nothing is to
     its right, else in a column right of the graph; stacked top to bottom so that no two
     overlap. Returns the notes, the rightmost x and the lowest y they reach."""
-    notes_x = MARGIN + columns * COL_W + 16
+    notes_x = MARGIN + (max(columns, 1) - 1) * COL_W + NODE_W + 16  # as beside the last column
     rightmost = _rightmost(rank, column, _last_use(sources, rank))
     notes, right, cursor = [], notes_x, 0.0
     for k in flagged:
@@ -544,7 +546,7 @@ def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list
         texts = [Text(x, y0 + NOTE_LINE * n, text, cls) for n, (cls, text) in enumerate(lines)]
         notes.append(Note(k, worst, texts, leader))
         cursor = y1 + 12
-        right = max(right, x + NOTE_W)
+        right = max(right, max(t.box[2] for t in texts))
     return notes, right, cursor
 
 
@@ -599,6 +601,8 @@ def graph_svg(i: int, result) -> str:
     for f in result.findings:
         by_layer.setdefault(f.layer, []).append(f)
     out = [f'<path class="e" d="{d}"/>\n' for d in graph.edges]
+    out += [f'<path class="ld {note.severity}" d="{note.leader}"/>\n' for note in graph.notes
+            if note.leader]  # under the nodes: a leader passing a node goes behind it
     for node in graph.nodes:
         t = layers[node.k]
         band = ""
@@ -611,8 +615,6 @@ def graph_svg(i: int, result) -> str:
             f'<rect class="bg" x="{node.x}" y="{node.y}" width="{NODE_W}" height="{node.h}" '
             f'rx="5"/>{band}' + "".join(map(_text, node.texts)) + "</g>\n")
     for note in graph.notes:
-        if note.leader:
-            out.append(f'<path class="ld {note.severity}" d="{note.leader}"/>\n')
         spans = []
         for n, line in enumerate(note.lines):
             cls = f"nh {note.severity}" if line.cls == "nh" else ""
