@@ -176,9 +176,12 @@ def test_nodes_carry_their_output_shape_and_parameters():
 
 def test_a_merge_shows_all_its_input_shapes_at_the_merge():
     nodes = nodes_by_name(parse(page_of(UNET)))
-    # the decoder's merges, each joining the upsampled map and the encoder's skip
-    expected = {"dec4_concat": "in: 12×12×32 + 12×12×32", "dec3_concat": "in: 24×24×16 + 25×25×16",
-                "dec2_concat": "in: 48×48×8 + 50×50×8", "dec1_concat": "in: 96×96×4 + 100×100×4"}
+    # the decoder's merges, each joining the upsampled map and the encoder's skip: the pairs
+    # TF refuses at 100×100 (tests/rules/test_pitfalls.py), and the one that fits
+    expected = {"dec4_concat": "in: 12×12×32 + 12×12×32",
+                "dec3_concat": "in: 24×24×16 + 25×25×16",
+                "dec2_concat": "in: 48×48×8 + 50×50×8",
+                "dec1_concat": "in: 96×96×4 + 100×100×4"}
     merges = {name: [t.text for t in g.find_all("text", "in")] for name, g in nodes.items()}
     assert {name: lines for name, lines in merges.items() if lines} == \
         {name: [line] for name, line in expected.items()}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from typing import Optional
 
@@ -46,8 +46,8 @@ FONTS = {"nm": (12, True), "cl": (11, False), "pm": (11, False), "sh": (12, Fals
          "in": (11, False), "nh": (11, True), "nt": (11, False)}
 
 # advance widths in em of DejaVu Sans (regular, bold), rounded up, as Chromium measures
-# them: the font Linux falls back to for system-ui, and wider than Segoe UI, Roboto or
-# San Francisco, so the estimate bounds the drawn text on those too
+# them: the font Linux falls back to for system-ui, and a wide one; the browser test checks
+# that the drawn text fits the estimate
 _WIDTH_GROUPS = (
     ("'IJijl", 0.3, 0.38), (" ,./:;\\f|·", 0.35, 0.41), ("()-[]rt", 0.4, 0.5),
     ('!"*_`', 0.5, 0.53), ("?csz", 0.55, 0.6), ("FLTkvxy", 0.6, 0.71),
@@ -396,6 +396,7 @@ class Note:
 
 @dataclass
 class Graph:
+    """One model's layer graph, placed: what :func:`graph_svg` draws."""
     nodes: list  # Node, in trace order
     edges: list  # SVG path data
     notes: list  # Note
@@ -471,7 +472,8 @@ def graph_layout(result) -> Graph:
     params = [c.params for c in model_cost(trace).calls]
 
     inner = NODE_W - 2 * PAD  # two lines, one for the parameters, one per line of inputs
-    heights = [NODE_H + LINE_IN * (bool(params[k]) + len(input_lines(t.input_shapes or [], inner)))
+    heights = [NODE_H + LINE_IN * (bool(params[k]) + len(input_lines(t.input_shapes or [],
+                                                                      inner)))
                for k, t in enumerate(layers)]
     rows = max(rank, default=-1) + 1
     row_h = [0] * rows
@@ -527,6 +529,7 @@ def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list
     notes_x = MARGIN + (max(columns, 1) - 1) * COL_W + NODE_W + 16  # as beside the last column
     rightmost = _rightmost(rank, column, _last_use(sources, rank))
     notes, right, cursor = [], notes_x, 0.0
+    size = max(FONTS["nh"][0], FONTS["nt"][0])
     for k in flagged:
         node = nodes[k]
         lines = []  # (css class, text)
@@ -534,8 +537,8 @@ def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list
             lines.append(("nh", printable(f"{f.rule} {f.name} [{f.severity}]")))
             lines.extend(("nt", part) for part in wrap(printable(f.message), "nt", NOTE_W))
         y0 = max(node.y + 14, cursor)  # the first baseline
-        y1 = y0 + NOTE_LINE * (len(lines) - 1) + DESCENT * 11
-        first = max(bisect.bisect_right(top, y0 - ASCENT * 11) - 1, 0)
+        y1 = y0 + NOTE_LINE * (len(lines) - 1) + DESCENT * size
+        first = max(bisect.bisect_right(top, y0 - ASCENT * size) - 1, 0)
         last = min(bisect.bisect_right(top, y1) - 1, len(rightmost) - 1)
         beside = all(rightmost[r] <= column[k] for r in range(first, last + 1))
         x = node.x + NODE_W + 16 if beside else notes_x
