@@ -268,12 +268,12 @@ def _last_use(parents: list, rank: list) -> list:
 
 def _rightmost(rank: list, column: list, last_use: list) -> list:
     """Per rank: the rightmost column holding a node or a line in that rank's row (the
-    node and the gap below it, where the lines into the next rank turn), or -1."""
+    node and the gap below it), or -1."""
     rows = max(rank, default=-1) + 1
     order = sorted(range(len(rank)), key=lambda k: rank[k])
     out, heap, i = [-1] * rows, [], 0
     for r in range(rows):
-        while i < len(order) and rank[order[i]] - 1 <= r:
+        while i < len(order) and rank[order[i]] <= r:
             k = order[i]
             heapq.heappush(heap, (-column[k], max(rank[k], last_use[k] - 1)))
             i += 1
@@ -484,6 +484,7 @@ def graph_layout(result) -> Graph:
         top[r + 1] = top[r] + row_h[r] + GAP
 
     nodes, edges = [], []
+    bends: dict = {}  # rank -> (y, rightmost column) of each line turning in the gap below it
     for k, t in enumerate(layers):
         x, y, h = MARGIN + column[k] * COL_W, top[rank[k]], heights[k]
         cx = x + NODE_W // 2
@@ -507,7 +508,9 @@ def graph_layout(result) -> Graph:
             if x1 == x2:
                 edges.append(f"M{x1},{y1}V{y}")
             else:
-                edges.append(f"M{x1},{y1}V{y - 8 - 4 * (j % 3)}H{x2}V{y}")
+                bend = y - 8 - 4 * (j % 3)
+                edges.append(f"M{x1},{y1}V{bend}H{x2}V{y}")
+                bends.setdefault(rank[k] - 1, []).append((bend, max(column[p], column[k])))
 
     first_calls = {}  # a finding is written beside the first call of its layer
     for k, t in enumerate(layers):
@@ -515,17 +518,17 @@ def graph_layout(result) -> Graph:
             first_calls.setdefault(t.name, k)
     flagged = sorted(first_calls.values(), key=lambda k: (rank[k], column[k]))
     notes, right, bottom = _notes(flagged, [by_layer.get(t.name) for t in layers], nodes,
-                                  sources, rank, column, columns, top)
+                                  sources, rank, column, columns, top, bends)
     width = max(2 * MARGIN + (max(columns, 1) - 1) * COL_W + NODE_W, right + MARGIN)
     height = max(top[rows] - 8 + MARGIN, int(bottom) + MARGIN)
     return Graph(nodes, edges, notes, int(width), int(height), scale)
 
 
 def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list,
-           column: list, columns: int, top: list) -> tuple:
-    """The findings of the ``flagged`` nodes as text, beside their node when nothing is to
-    its right, else in a column right of the graph; stacked top to bottom so that no two
-    overlap. Returns the notes, the rightmost x and the lowest y they reach."""
+           column: list, columns: int, top: list, bends: dict) -> tuple:
+    """The findings of the ``flagged`` nodes as text, beside their node when no node or
+    line is to its right, else in a column right of the graph; stacked top to bottom so
+    that no two overlap. Returns the notes, the rightmost x and the lowest y they reach."""
     notes_x = MARGIN + (max(columns, 1) - 1) * COL_W + NODE_W + 16  # as beside the last column
     rightmost = _rightmost(rank, column, _last_use(sources, rank))
     notes, right, cursor = [], notes_x, 0.0
@@ -540,7 +543,9 @@ def _notes(flagged: list, findings: list, nodes: list, sources: list, rank: list
         y1 = y0 + NOTE_LINE * (len(lines) - 1) + DESCENT * size
         first = max(bisect.bisect_right(top, y0 - ASCENT * size) - 1, 0)
         last = min(bisect.bisect_right(top, y1) - 1, len(rightmost) - 1)
-        beside = all(rightmost[r] <= column[k] for r in range(first, last + 1))
+        beside = all(rightmost[r] <= column[k] for r in range(first, last + 1)) and \
+            not any(c > column[k] and y0 - ASCENT * size <= y <= y1
+                    for r in range(first, last + 1) for y, c in bends.get(r, ()))
         x = node.x + NODE_W + 16 if beside else notes_x
         worst = SEVERITIES[min(SEVERITIES.index(f.severity) for f in findings[k])]
         leader = None
