@@ -103,7 +103,8 @@ def check_no_code(value, ops: bool = False) -> None:
     if isinstance(value, dict):
         name = value.get("class_name")
         if name in CODE_LAYERS and not (ops and name in OP_LAYERS and pure_op(value)):
-            what = "an op outside the pure-op list" if ops and name in OP_LAYERS else "code"
+            what = ("code" if name not in OP_LAYERS else "an op outside the pure-op list"
+                    if ops else "a tf.keras 2 op layer, which Keras 3 does not have")
             raise Refused(f"refused: the config has a {name} layer ({what})")
         module = value.get("module")
         if isinstance(module, str) and not (module in ("keras", "tf_keras", "builtins")
