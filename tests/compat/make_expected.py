@@ -66,7 +66,7 @@ Add AddV2 Sub Mul RealDiv Div FloorDiv Maximum Minimum Pow Square Sqrt Rsqrt Exp
 Sigmoid Tanh Relu Relu6 Elu Selu Softplus Softmax LogSoftmax BiasAdd Cast Mean Sum Max Min Prod
 ConcatV2 Pack Reshape Transpose ExpandDims Squeeze Tile Pad Split SplitV MatMul BatchMatMulV2
 StridedSlice Shape Equal NotEqual Greater GreaterEqual Less LessEqual Identity
-SquaredDifference ResizeBilinear ResizeNearestNeighbor
+SquaredDifference ResizeBilinear ResizeNearestNeighbor DepthToSpace SpaceToDepth
 """.split())
 
 
