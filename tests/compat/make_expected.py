@@ -12,9 +12,12 @@ included, ``null`` when unknown) when at least one library rebuilds it, and reco
 MANIFEST.json which library rebuilt it and the one-line error of each that refused.
 
 Nothing in a config runs: a config is refused before any library sees it when it
-holds a Lambda (Python bytecode), a TensorFlow-op layer (TFOpLambda,
-TensorFlowOpLayer, SlicingOpLambda) or a ``module`` outside Keras, so no module a
-config names is ever imported; Keras 3 then deserializes in safe mode.
+holds a Lambda (Python bytecode) or a ``module`` outside Keras, so no module a config
+names is ever imported; Keras 3 then deserializes in safe mode. A TensorFlow-op layer
+(TFOpLambda, SlicingOpLambda, TensorFlowOpLayer) names a TF function or graph op
+rather than holding code: tf_keras (and only tf_keras, Keras 3 has no such layers)
+rebuilds a config whose op layers all name a pure tensor op of the lists below
+(:data:`TF_FUNCTIONS`, :data:`GRAPH_OPS`); any other op is refused like code.
 """
 
 from __future__ import annotations
@@ -38,6 +41,33 @@ MANIFEST = os.path.join(HERE, "MANIFEST.json")
 CONFIGS = os.path.join(HERE, "configs")
 EXPECTED = os.path.join(HERE, "expected")
 CODE_LAYERS = {"Lambda", "TFOpLambda", "TensorFlowOpLayer", "SlicingOpLambda"}
+OP_LAYERS = {"TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer"}
+
+# TF API names (as TFOpLambda's ``config.function`` writes them, without ``tf.``) of
+# functions that only compute a tensor from tensors: no file, variable, random state,
+# Python callable or I/O. tf_keras resolves the name in the TF API and calls it on
+# symbolic tensors while it builds the model.
+TF_FUNCTIONS = frozenset(f"{prefix}{name}" for prefix in ("", "math.", "nn.", "compat.v1.")
+                         for name in """
+add subtract multiply divide truediv floordiv maximum minimum pow square sqrt rsqrt exp log
+abs negative sign sigmoid tanh relu relu6 elu selu gelu silu swish softplus softmax
+log_softmax l2_normalize bias_add cast clip_by_value reduce_mean reduce_sum reduce_max
+reduce_min reduce_prod reduce_std reduce_variance reduce_logsumexp argmax argmin concat
+stack reshape transpose expand_dims squeeze tile pad split matmul einsum shape equal
+not_equal greater greater_equal less less_equal logical_and logical_or logical_not
+zeros_like ones_like identity squared_difference reciprocal floor ceil round
+""".split()) | frozenset(f"__operators__.{name}" for name in """
+add sub mul truediv floordiv pow neg getitem eq ne lt le gt ge and or
+""".split()) | frozenset({"image.resize", "linalg.matmul", "nn.depth_to_space",
+                          "nn.space_to_depth"})
+# TensorFlowOpLayer ``node_def.op`` (tf.keras 2.0-2.3) of the same kind.
+GRAPH_OPS = frozenset("""
+Add AddV2 Sub Mul RealDiv Div FloorDiv Maximum Minimum Pow Square Sqrt Rsqrt Exp Log Abs Neg
+Sigmoid Tanh Relu Relu6 Elu Selu Softplus Softmax LogSoftmax BiasAdd Cast Mean Sum Max Min Prod
+ConcatV2 Pack Reshape Transpose ExpandDims Squeeze Tile Pad Split SplitV MatMul BatchMatMulV2
+StridedSlice Shape Equal NotEqual Greater GreaterEqual Less LessEqual Identity
+SquaredDifference ResizeBilinear ResizeNearestNeighbor DepthToSpace SpaceToDepth
+""".split())
 
 
 class Refused(Exception):
@@ -59,19 +89,32 @@ def keras_config(path: str):
     return data
 
 
-def check_no_code(value) -> None:
+def pure_op(layer: dict) -> bool:
+    """An op layer naming one of the pure tensor ops tf_keras may rebuild."""
+    config = layer.get("config") or {}
+    if layer.get("class_name") == "TensorFlowOpLayer":
+        node_def = config.get("node_def") or {}
+        return isinstance(node_def, dict) and node_def.get("op") in GRAPH_OPS
+    return config.get("function") in TF_FUNCTIONS
+
+
+def check_no_code(value, ops: bool = False) -> None:
+    """Refuse code; with ``ops``, op layers naming a pure tensor op pass (tf_keras only)."""
     if isinstance(value, dict):
-        if value.get("class_name") in CODE_LAYERS:
-            raise Refused(f"refused: the config has a {value['class_name']} layer (code)")
+        name = value.get("class_name")
+        if name in CODE_LAYERS and not (ops and name in OP_LAYERS and pure_op(value)):
+            what = ("code" if name not in OP_LAYERS else "an op outside the pure-op list"
+                    if ops else "a tf.keras 2 op layer, which Keras 3 does not have")
+            raise Refused(f"refused: the config has a {name} layer ({what})")
         module = value.get("module")
-        if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")
-                                            or module == "builtins"):
+        if isinstance(module, str) and not (module in ("keras", "tf_keras", "builtins")
+                                            or module.startswith(("keras.", "tf_keras."))):
             raise Refused(f"refused: the config names module {module!r}")
         for v in value.values():
-            check_no_code(v)
+            check_no_code(v, ops)
     elif isinstance(value, list):
         for v in value:
-            check_no_code(v)
+            check_no_code(v, ops)
 
 
 def one_line(e: BaseException) -> str:
@@ -247,19 +290,19 @@ def rebuild(entry: dict, found: dict) -> dict:
     path = os.path.join(CONFIGS, entry["file"])
     config = keras_config(path)
     results, errors = {}, {}
-    try:
-        check_no_code(config)
-    except Refused as e:
-        errors = {lib: str(e) for lib in found}
-    else:
-        builders = {"keras3": keras3_shapes, "tf_keras": tf_keras_shapes}
-        for lib in found:
-            try:
-                results[lib] = builders[lib](copy.deepcopy(config))  # Keras edits it
-            except RuntimeError as e:  # already one line per attempt
-                errors[lib] = str(e)
-            except Exception as e:  # noqa: BLE001 - a refusal is the answer we record
-                errors[lib] = one_line(e)
+    builders = {"keras3": keras3_shapes, "tf_keras": tf_keras_shapes}
+    for lib in found:
+        try:
+            check_no_code(config, ops=(lib == "tf_keras"))
+        except Refused as e:
+            errors[lib] = str(e)
+            continue
+        try:
+            results[lib] = builders[lib](copy.deepcopy(config))  # Keras edits it
+        except RuntimeError as e:  # already one line per attempt
+            errors[lib] = str(e)
+        except Exception as e:  # noqa: BLE001 - a refusal is the answer we record
+            errors[lib] = one_line(e)
     target = os.path.join(EXPECTED, entry["id"] + ".json")
     if results:
         doc = {"id": entry["id"], "file": entry["file"],

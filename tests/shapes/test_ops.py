@@ -60,6 +60,10 @@ TF2_CASES = {
         tf.linalg.matmul(a[2], a[1], transpose_b=True), a[0] @ a[1]]),
     "tile_split": ([(8, 6)], lambda tf, a: [
         tf.tile(a[0], [1, 2, 3]), *tf.split(a[0], 2, axis=1), *tf.split(a[0], [1, 2, -1], 2)]),
+    "depth_space": ([(3, 5, 8), (8, 6, 3)], lambda tf, a: [
+        tf.nn.depth_to_space(a[0], 2), tf.nn.space_to_depth(a[1], 2),
+        tf.nn.depth_to_space(a[0], block_size=2), tf.compat.v1.space_to_depth(a[1], 2),
+        tf.nn.depth_to_space(tf.nn.space_to_depth(a[1], 2), 2)]),
     "shape_valued": ([(8, 6, 3), (16, 12, 5)], lambda tf, a: [
         tf.image.resize(a[0], tf.shape(a[1])[1:3]), tf.shape(a[1]),
         tf.reshape(a[0], tf.shape(a[0])), tf.image.resize(a[1], tf.shape(a[0])[1:-1])]),
@@ -153,6 +157,17 @@ def test_reshape_size_mismatch_is_sl003(tf2):
         tf.reshape(tf.zeros((2, 8, 8, 3)), (2, 7, 7))
 
 
+def test_depth_to_space_on_channels_that_fill_no_blocks_is_sl003(tf2):
+    tf, tf_keras = tf2
+    a = tf_keras.Input((3, 5, 8))
+    config = json.loads(tf_keras.Model(a, tf.nn.depth_to_space(a, 2)).to_json())
+    config["config"]["layers"][0]["config"]["batch_input_shape"] = [None, 3, 5, 6]
+    trace, _ = _shapes(json.dumps(config))
+    assert "SL003" in _codes(trace)
+    with pytest.raises(Exception):  # TF refuses the same shape
+        tf.nn.depth_to_space(tf_keras.Input((3, 5, 6)), 2)
+
+
 def test_unknown_op_is_sl109_naming_the_op(tf2):
     tf, tf_keras = tf2
     a = tf_keras.Input((8,))
@@ -227,12 +242,16 @@ GRAPH_OPS = {
     "BatchMatMulV2": (["a", "a"], {}, {"T": _F, "adj_y": {"b": True}}),
     "Softmax": (["a"], {}, {"T": _F}),
     "Split": (["dim", "a"], {"0": 2}, {"T": _F, "num_split": {"i": "2"}}),
+    "DepthToSpace": (["d"], {}, {"T": _F, "block_size": {"i": "2"},
+                                 "data_format": {"s": "TkhXQw=="}}),  # b"NHWC"
+    "SpaceToDepth": (["a"], {}, {"T": _F, "block_size": {"i": "2"}}),
 }
 
 
 def _graph_model(op: str) -> dict:
     inputs, constants, attrs = GRAPH_OPS[op]
-    shapes = {"a": [None, 4, 6, 3], "b": [None, 1, 6, 1], "c": [None, 4, 1, 3]}
+    shapes = {"a": [None, 4, 6, 3], "b": [None, 1, 6, 1], "c": [None, 4, 1, 3],
+              "d": [None, 3, 5, 8]}
     used = [n for n in dict.fromkeys(inputs) if n in shapes]
     layers = [{"class_name": "InputLayer", "name": n, "inbound_nodes": [],
                "config": {"batch_input_shape": shapes[n], "dtype": "float32", "name": n}}

@@ -101,7 +101,8 @@ _TF_KINDS = {"concat": "concat", "stack": "stack", "reshape": "reshape",
              "transpose": "transpose", "expand_dims": "expand_dims", "squeeze": "squeeze",
              "getitem": "getitem", "resize": "resize", "pad": "pad", "matmul": "matmul",
              "einsum": "einsum", "tile": "tile", "split": "split", "shape": "shape",
-             "argmax": "argreduce", "argmin": "argreduce"}
+             "argmax": "argreduce", "argmin": "argreduce",
+             "depth_to_space": "depth_to_space", "space_to_depth": "space_to_depth"}
 _TF_PREFIXES = ("compat.v1.", "compat.v2.", "__operators__.", "math.", "nn.", "linalg.",
                 "image.", "raw_ops.")
 
@@ -231,6 +232,10 @@ def _read_tfoplambda(call: LayerCall) -> _Op:
         params["pad"] = params.get("paddings")
     if kind == "tile":
         params["reps"] = params.get("multiples")
+    if kind in ("depth_to_space", "space_to_depth"):
+        if len(args) > 1:
+            params.setdefault("block_size", args[1])
+        params.setdefault("data_format", "NHWC")
     return _Op(kind, function, [first], params)
 
 
@@ -317,6 +322,10 @@ def _read_graph_op(call: LayerCall) -> _Op:
         return _Op("where", op, args[:3])
     if op == "StridedSlice":
         return _Op("getitem", op, args[:1], {"key": _strided_key(args, attrs)})
+    if op in ("DepthToSpace", "SpaceToDepth"):
+        kind = "depth_to_space" if op == "DepthToSpace" else "space_to_depth"
+        return _Op(kind, op, args[:1], {"block_size": _attr(attrs, "block_size"),
+                                        "data_format": _attr(attrs, "data_format", "NHWC")})
     raise UnknownOp(op)
 
 
@@ -883,6 +892,46 @@ def _split(op: _Op) -> tuple:
     return tuple(tuple(s if i == axis else d for i, d in enumerate(shape)) for s in sizes)
 
 
+def _depth_space(op: _Op, to_space: bool) -> tuple:
+    """``tf.nn.depth_to_space`` (channels of b*b pixels to a b x b block of pixels) and
+    ``space_to_depth`` (the reverse) of a 4-D tensor, NHWC or NCHW."""
+    shape = _first_shape(op)
+    b = op.params.get("block_size")
+    if isinstance(b, bool) or not isinstance(b, int):
+        raise UnknownOp(op.name, "has a block size that is not given as data")
+    if b < 2:
+        raise ShapeError("SL003", f"{op.name}: block size {b}", "use a block size ≥ 2")
+    fmt = op.params.get("data_format") or "NHWC"
+    if fmt not in ("NHWC", "NCHW"):
+        raise UnknownOp(op.name, f"has data format {fmt!r}")
+    if shape is None:
+        return (None,)
+    if len(shape) != 4:
+        raise ShapeError("SL003", f"{op.name}: needs a 4-D tensor, got {format_shape(shape)}",
+                         "give it a (batch, height, width, channels) tensor")
+    c, hw = (1, (2, 3)) if fmt == "NCHW" else (3, (1, 2))
+    out = list(shape)
+    if to_space:
+        if shape[c] is not None and shape[c] % (b * b):
+            raise ShapeError("SL003", f"{op.name}: {shape[c]} channels of "
+                                      f"{format_shape(shape)} do not fill {b}x{b} blocks "
+                                      f"({b * b} channels each)",
+                             f"make the channels a multiple of {b * b}")
+        out[c] = None if shape[c] is None else shape[c] // (b * b)
+        for i in hw:
+            out[i] = None if shape[i] is None else shape[i] * b
+    else:
+        for i in hw:
+            if shape[i] is not None and shape[i] % b:
+                raise ShapeError("SL003", f"{op.name}: axis {i} of {format_shape(shape)} "
+                                          f"(size {shape[i]}) is not a multiple of the "
+                                          f"block size {b}",
+                                 f"make height and width multiples of {b}")
+            out[i] = None if shape[i] is None else shape[i] // b
+        out[c] = None if shape[c] is None else shape[c] * b * b
+    return (tuple(out),)
+
+
 def _shape_of(op: _Op) -> tuple:
     shape = _first_shape(op)
     if shape is None:
@@ -897,9 +946,12 @@ _KINDS = {
     "reduce": _reduce, "argreduce": _reduce, "getitem": _getitem, "resize": _resize,
     "pad": _pad, "matmul": _matmul, "einsum": _einsum, "tile": _tile, "split": _split,
     "shape": _shape_of, "where": _where,
+    "depth_to_space": lambda op: _depth_space(op, to_space=True),
+    "space_to_depth": lambda op: _depth_space(op, to_space=False),
 }
 _SPATIAL = {"unary": "keep", "binary": "keep", "where": "keep", "resize": "drop", "reshape": "drop",
-            "transpose": "drop", "matmul": "drop", "einsum": "drop", "reduce": "drop"}
+            "transpose": "drop", "matmul": "drop", "einsum": "drop", "reduce": "drop",
+            "depth_to_space": "drop", "space_to_depth": "drop"}
 
 
 def _result(op: _Op) -> ShapeResult:
