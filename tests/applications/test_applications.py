@@ -76,6 +76,25 @@ def test_healthy_reference_has_no_error_or_warning(truth):
     assert not loud, [f"{f.rule} {f.message}" for f in loud[:3]]
 
 
+# Sizes users fine-tune these models at (the include_top=False model takes any size)
+TRANSFER_SIZES = (96, 112, 128, 150, 160, 192, 256, 299, 320)
+
+
+def test_healthy_at_the_sizes_users_fine_tune_at(truth):
+    """No warning at common transfer-learning sizes: a network's last stage at 3×3 or 4×4
+    (DenseNet at 112, EfficientNet's 5×5 and ConvNeXt's 7×7 kernels at 96–128) and a
+    4×4 patch stem leaving 2 rows of 150 are how these models run at such sizes, not
+    mistakes. (Errors are left to the comparison with TF: NASNet refuses most sizes.)"""
+    dynamic = truth["dynamic"]
+    loud = {}
+    for n in TRANSFER_SIZES:
+        result = analyse(dynamic["config"], "app", input_shapes=[(n, n, dynamic["channels"])])
+        warnings = [f"{f.rule} at {f.layer}" for f in result.findings if f.severity == "warning"]
+        if warnings:
+            loud[n] = warnings[:3]
+    assert not loud, loud
+
+
 @pytest.mark.parametrize("size", ODD_SIZES)
 def test_odd_size_matches_tf_running_the_model(truth, size):
     dynamic = truth["dynamic"]

@@ -19,9 +19,11 @@ from shapelint.rules.view import FAMILY_OF
 
 def feature_map_collapse(graph: Graph, params: dict):
     """A conv/pool/crop layer shrinks a map of at least ``min_size`` below it on an axis,
-    and a further window layer reads the collapsed map. A window that spans the whole
-    axis (a 7×7 pool as global pooling, a text CNN's kernel as wide as the embedding)
-    collapses it on purpose."""
+    a further window layer reads the collapsed map, and the map shrinks again after it.
+    A window that spans the whole axis (a 7×7 pool as global pooling, a text CNN's kernel
+    as wide as the embedding) collapses it on purpose; so does the last downsampling
+    before global pooling or Flatten (an ImageNet network's last stage at 3×3 for a
+    112×112 input)."""
     low = params["min_size"]
     for t in graph.trace.layers:
         view = graph.views.get(t.call.id)
@@ -36,7 +38,8 @@ def feature_map_collapse(graph: Graph, params: dict):
         readers = graph.window_readers(t)
         reads_all = not any(view["dropped"] or ())  # no row lost on the way down
         head = reads_all and all(_spans_its_map(graph, r) for r in readers)
-        if readers and not head and not _upsampled_later(graph, t):
+        if readers and not head and _downsampled_later(graph, t) \
+                and not _upsampled_later(graph, t):
             yield t, {}
 
 
@@ -50,6 +53,28 @@ def _spans_its_map(graph: Graph, t) -> bool:
         and graph.reaches_output(t, POSITIONWISE) is not None
 
 
+def _downsampled_later(graph: Graph, t) -> bool:
+    """A window layer below ``t`` makes a map smaller again, or fails on it: ``t``'s
+    output is not the map's final resolution (the network's last stage)."""
+    return any(_shrinks(graph, graph.layer(i)) for i in graph.descendants(t))
+
+
+def _shrinks(graph: Graph, t) -> bool:
+    """A conv, pool or crop call outputs a smaller map than it was given, or fails on it.
+    A valid window after an explicit ZeroPadding is measured from the map before the
+    padding (ResNetV2's and EfficientNet's 3×3 and 5×5 convs keep the size that way)."""
+    view = graph.views.get(t.call.id)
+    if view is None or view["family"] not in ("conv", "pool", "crop"):
+        return False
+    before = view["in_size"]
+    above = graph.producer(t)
+    padded = graph.views.get(above.call.id) if above is not None else None
+    if padded is not None and padded["family"] == "pad":
+        before = padded["in_size"]
+    return any(n is not None and (o is None or o < n)  # a known size lost: the call failed
+               for n, o in zip(before, view["out_size"]))
+
+
 def _upsampled_later(graph: Graph, t) -> bool:
     """An encoder-decoder's bottleneck: the map is made larger again further down."""
     return any(makes_larger(graph.layer(i).class_name) for i in graph.descendants(t))
@@ -57,8 +82,11 @@ def _upsampled_later(graph: Graph, t) -> bool:
 
 def kernel_exceeds_input(graph: Graph, params: dict):
     """A ``same`` conv/pool whose window is longer than its input on an axis, where even
-    its best-placed window reads less than half of its taps from the map (or, dilated,
-    only its centre tap). A window that reduces the map to 1×1 does so by design."""
+    its best-placed window reads less than half of its taps from the map, and the map is
+    made smaller still after it; or a dilated one of which only the centre tap reads the
+    map. A window that reduces the map to 1×1 does so by design; one at the map's final
+    resolution is a network's last stage run at a small input (ConvNeXt's 7×7 or
+    EfficientNet's 5×5 kernels on 4×4 maps at 128×128), which works as intended."""
     for t in graph.trace.layers:
         view = graph.views.get(t.call.id)
         if view is None or view["family"] not in ("conv", "pool") or view["padding"] != "same":
@@ -75,7 +103,7 @@ def kernel_exceeds_input(graph: Graph, params: dict):
                 coverage *= _best_coverage(n, o, k, stride)
         if centre_only:
             text = "dilated past the map, only the centre tap of each window reads it"
-        elif coverage < 0.5:
+        elif coverage < 0.5 and _downsampled_later(graph, t):
             text = (f"its best-placed window reads {100 * coverage:.0f}% of its taps from the "
                     "map, the rest from zero padding")
         else:
