@@ -171,11 +171,11 @@ def analyse(model_config: dict, path: str, input_shapes: Optional[list] = None,
 
 def _losses(model_config: dict, spec) -> Optional[list]:
     """The compiled loss of each model output, from the config's ``compile_config``."""
+    compile_config = model_config.get("compile_config") if isinstance(model_config, dict) else None
+    if not compile_config:  # most saved models: none, or {} (Keras 3, not compiled)
+        return None
     from shapelint.loading.compile import output_losses
 
-    compile_config = model_config.get("compile_config") if isinstance(model_config, dict) else None
-    if compile_config is None:
-        return None
     return output_losses(compile_config, [spec.calls[ref.call].name for ref in spec.outputs])
 
 

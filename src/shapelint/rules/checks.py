@@ -9,10 +9,13 @@ view's fields.
 
 from __future__ import annotations
 
+import importlib
+
 from shapelint.formatting import per_axis
 from shapelint.rules.graph import POSITIONWISE, Graph, is_window, makes_larger
 from shapelint.rules.layout import (channels_order_suspect, mixed_data_format,
                                     normalization_axis_not_channels, reshape_moves_channels)
+from shapelint.rules.loss import loss_output_mismatch
 from shapelint.rules.structure import dense_on_unflattened_map, output_size_mismatch
 from shapelint.rules.view import FAMILY_OF
 
@@ -262,11 +265,13 @@ def _contradicts(predicted, other) -> bool:
 
 def input_size_constraint(graph: Graph, params: dict):
     """A model with unknown input sizes runs at only some of them: say which."""
-    from shapelint.shapes.sizes import analyse_sizes, parse_ranges
-
     trace = graph.trace
     if trace.input_sizes is not None:
         return  # --sizes was given: the answer has its own section in the report
+    if not any(shape is not None and None in shape[1:] for shape in trace.inputs):
+        return  # every input size is known: nothing to sweep
+    from shapelint.shapes.sizes import analyse_sizes, parse_ranges
+
     found = analyse_sizes(trace.model, trace, parse_ranges(params["sizes"]))
     if found is None:
         return
@@ -311,20 +316,35 @@ CHECKS = {
                     ("axes", "sizes_text", "smallest", "range_text", "clean_text", "why")),
 }
 
+def _given(needs, module: str, name: str):
+    """The check ``module.name``, run (and its module imported) only when the trace
+    carries what it reads (``needs(trace)``): a plain lint imports none of them."""
+
+    def check(graph: Graph, params: dict):
+        if not needs(graph.trace):
+            return ()
+        return getattr(importlib.import_module(module), name)(graph, params)
+
+    return check
+
+
 # SL201-SL203: model, data and loss (the data and the compiled loss ride on the trace)
-from shapelint.rules.data import data_input_mismatch, target_output_mismatch  # noqa: E402
-from shapelint.rules.loss import loss_output_mismatch  # noqa: E402
+def _has_data(trace) -> bool:
+    return getattr(trace, "data", None) is not None
+
 
 _DATA_FIELDS = ("severity", "problem", "remedy", "data_shape", "model_shape")
 CHECKS.update({
-    "data-input": (data_input_mismatch, _DATA_FIELDS),
-    "target-output": (target_output_mismatch, _DATA_FIELDS),
+    "data-input": (_given(_has_data, "shapelint.rules.data", "data_input_mismatch"),
+                   _DATA_FIELDS),
+    "target-output": (_given(_has_data, "shapelint.rules.data", "target_output_mismatch"),
+                      _DATA_FIELDS),
     "loss-output": (loss_output_mismatch, ("severity", "problem", "remedy", "output_shape")),
 })
 
 # SL117: what training keeps in memory (runs only when memory is asked about)
-from shapelint.rules.memory import training_memory_check  # noqa: E402
-
-CHECKS["training-memory"] = (training_memory_check,
-                             ("batch_size", "total_text", "activations_text", "weights_text",
-                              "largest_name", "largest_shape", "budget_text", "severity"))
+CHECKS["training-memory"] = (
+    _given(lambda trace: getattr(trace, "memory", None) is not None,
+           "shapelint.rules.memory", "training_memory_check"),
+    ("batch_size", "total_text", "activations_text", "weights_text", "largest_name",
+     "largest_shape", "budget_text", "severity"))
