@@ -316,7 +316,8 @@ CHECKS = {
                     ("axes", "sizes_text", "smallest", "range_text", "clean_text", "why")),
 }
 
-def _given(needs, module: str, name: str):
+
+def _deferred(needs, module: str, name: str):
     """The check ``module.name``, run (and its module imported) only when the trace
     carries what it reads (``needs(trace)``): a plain lint imports none of them."""
 
@@ -335,16 +336,16 @@ def _has_data(trace) -> bool:
 
 _DATA_FIELDS = ("severity", "problem", "remedy", "data_shape", "model_shape")
 CHECKS.update({
-    "data-input": (_given(_has_data, "shapelint.rules.data", "data_input_mismatch"),
+    "data-input": (_deferred(_has_data, "shapelint.rules.data", "data_input_mismatch"),
                    _DATA_FIELDS),
-    "target-output": (_given(_has_data, "shapelint.rules.data", "target_output_mismatch"),
+    "target-output": (_deferred(_has_data, "shapelint.rules.data", "target_output_mismatch"),
                       _DATA_FIELDS),
     "loss-output": (loss_output_mismatch, ("severity", "problem", "remedy", "output_shape")),
 })
 
 # SL117: what training keeps in memory (runs only when memory is asked about)
 CHECKS["training-memory"] = (
-    _given(lambda trace: getattr(trace, "memory", None) is not None,
+    _deferred(lambda trace: getattr(trace, "memory", None) is not None,
            "shapelint.rules.memory", "training_memory_check"),
     ("batch_size", "total_text", "activations_text", "weights_text", "largest_name",
      "largest_shape", "budget_text", "severity"))

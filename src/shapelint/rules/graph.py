@@ -51,10 +51,7 @@ class Graph:
 
     @classmethod
     def of(cls, trace) -> "Graph":
-        readers: dict = {}
-        for t in trace.layers:  # a nested model reads the inner outputs it returns
-            for ref in {r.call for r in sources(t)}:
-                readers.setdefault(ref, []).append(t)
+        readers = readers_of(trace)
         size = model_input_size(trace)
         views = {t.call.id: layer_view(t, [r.class_name for r in readers.get(t.call.id, ())], size)
                  for t in trace.layers}
@@ -76,7 +73,8 @@ class Graph:
         known = self._origins.setdefault(through, {})
         walked = []  # the calls in ``through`` passed on the way up: they share the answer
         above = self.producer(t)
-        while above is not None and above.class_name in through and len(walked) < len(self.trace.layers):
+        most = len(self.trace.layers)  # a cycle in a malformed graph ends the walk
+        while above is not None and above.class_name in through and len(walked) < most:
             if above.call.id in known:
                 above = known[above.call.id]
                 break
@@ -138,16 +136,22 @@ def sources(t) -> list:
     return t.call.args + list(t.call.kw_tensors.values()) + (t.call.aliases or [])
 
 
-def guessed_calls(trace) -> set:
-    """Call ids whose unknown dims are shapelint's ignorance rather than the model's
-    dynamic sizes: the calls that failed or have no shape rule, and all they feed."""
+def readers_of(trace) -> dict:
+    """Call id -> the layer calls that read its outputs (a nested model reads the inner
+    outputs it returns)."""
     readers: dict = {}
     for t in trace.layers:
         for ref in {r.call for r in sources(t)}:
             readers.setdefault(ref, []).append(t)
+    return readers
+
+
+def guessed_calls(trace) -> set:
+    """Call ids whose unknown dims are shapelint's ignorance rather than the model's
+    dynamic sizes: the calls that failed or have no shape rule, and all they feed."""
     failed = {f.layer for f in trace.findings if f.severity == ERROR}
     start = {t.call.id for t in trace.layers if not t.known or t.recovered or t.name in failed}
-    return _downstream(start, readers)
+    return _downstream(start, readers_of(trace))
 
 
 def _downstream(start: set, readers: dict) -> set:
