@@ -548,6 +548,8 @@ REBUILT_CORPUS_FILES = [
     "tfjs_speech_commands_tm_nested_anaalbarracinc.json",  # nested Sequential, node 1
     "tfjs_unet_conv2dtranspose_zaidalyafeai.json",  # initializers with dtype
     "tfjs_tweet_bicudnnlstm_augustop.json",  # Bidirectional(CuDNNLSTM): was a stand-in
+    # tf.keras 2.5 layer names with "/" (conv1/conv), which Keras 3 refuses
+    "tfjs_densenet121_preprocess_ops_benjaminhenry.json",
 ]
 
 

@@ -285,3 +285,31 @@ def test_grouped_query_attention_as_saved_equals_keras(keras):
     assert gqa[0].macs == 2304 + 1152 + 1152 + 2592 + 2304
     # weights 16·6·4 + 16·2·4 + 16·2·4 + 6·4·16, biases 6·4 + 2·4 + 2·4 + 16
     assert gqa[0].params == model.layers[2].count_params() == 1024 + 56
+
+
+def test_tf_op_layers_have_no_weights_like_tf_keras_counts():
+    """A tf.keras 2 model with TF ops saved as layers (TFOpLambda): the ops hold no
+    weights, so the model's counts are known and equal tf_keras's (a real TF.js
+    DenseNet121 from the compat corpus)."""
+    import sys
+
+    from optional import require
+
+    tf_keras = require("tf_keras")
+    compat = os.path.join(os.path.dirname(__file__), "..", "compat")
+    sys.path.insert(0, compat)
+    try:
+        from make_expected import keras_config
+    finally:
+        sys.path.remove(compat)
+    config = keras_config(os.path.join(compat, "configs",
+                                       "tfjs_densenet121_preprocess_ops_benjaminhenry.json"))
+    model = tf_keras.models.model_from_json(json.dumps(config))
+    trace = propagate(load_config(config))
+    assert {t.class_name for t in trace.layers} >= {"TFOpLambda"}
+    cost = model_cost(trace)
+    assert cost.unknown == []
+    assert cost.params_dict() == {
+        "total": model.count_params(),
+        "trainable": sum(int(w.shape.num_elements()) for w in model.trainable_weights),
+        "non_trainable": sum(int(w.shape.num_elements()) for w in model.non_trainable_weights)}

@@ -33,7 +33,7 @@ class TFShapes:
     shapes: dict  # {(qualified layer name, node index): [output shape tuples]}
     error: Optional[str] = None  # one line: why Keras could not build the model
     replaced: list = field(default_factory=list)  # qualified names of stand-in layers
-    layer: Optional[str] = None  # the layer Keras was building when it refused (as Keras names it)
+    layer: Optional[str] = None  # the layer Keras was building when it refused
     guessed: list = field(default_factory=list)  # stand-ins without a predicted shape: their
     # input shape was passed on, and calls depending on them are left out of ``shapes``
 
@@ -51,7 +51,7 @@ def tf_output_shapes(model_config: dict, input_shapes: Optional[list] = None,
     except Exception as e:  # noqa: BLE001 - a broken TF install is reported, not raised
         return TFShapes({}, _one_line(e))
     from shapelint.crosscheck import keras_internals
-    from shapelint.crosscheck.adapt import Keras3, set_inputs
+    from shapelint.crosscheck.adapt import Keras3, set_inputs, shapelint_name
     from shapelint.crosscheck.build import Build
     from shapelint.crosscheck.sanitize import Sanitizer, allow_list
 
@@ -67,8 +67,9 @@ def tf_output_shapes(model_config: dict, input_shapes: Optional[list] = None,
         if not shapes and build is not None:
             with contextlib.suppress(Exception):
                 build.partial(e.__traceback__, shapes)
+        failed = keras_internals.failed_operation(keras, e.__traceback__)
         return TFShapes(shapes, _one_line(e), sanitizer.replaced if sanitizer else [],
-                        keras_internals.failed_operation(keras, e.__traceback__),
+                        shapelint_name(failed) if failed else None,
                         build.guessed_names if build else [])
     return TFShapes(shapes, None, sanitizer.replaced, guessed=build.guessed_names)
 

@@ -6,8 +6,9 @@ arguments a class does not take are dropped, ``stateful`` too (state variables c
 be created without weights); classes Keras 3 renamed are renamed; values it reads
 differently are converted; a Sequential's declared input shape moves onto an
 InputLayer of its own; nested models' calls are renumbered; RNN initial states are
-passed by keyword. :func:`set_inputs` then puts the input shapes asked for on the
-model's InputLayers.
+passed by keyword; layer names with "/" (tf.keras 2) are built under a look-alike
+name, which :func:`shapelint_name` reads back. :func:`set_inputs` then puts the input
+shapes asked for on the model's InputLayers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from shapelint.loading.graph import is_model_entry, layer_name, nested_call_shif
 from shapelint.loading.keys import declared_shape, is_shape
 
 RENAMED_LAYERS = {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}  # tf.keras 1.x-2.0: same shapes
+# tf.keras 2 allowed "/" in layer names (DenseNet121's "conv1/conv"); Keras 3 refuses it.
+# Such names are built with this look-alike instead, and read back by shapelint_name().
+KERAS3_SLASH = "\u2215"
 INPUT_KEYS = ("batch_input_shape", "batch_shape", "input_shape", "batch_size")  # an input's shape
 # keywords Keras 3 reads out of **kwargs, by the class whose __init__ reads them
 KWARGS_READ = {"Layer": ("input_dim", "input_shape"), "InputLayer": INPUT_KEYS,
@@ -77,13 +81,15 @@ class Keras3(Adaptation):
         layers = config["layers"]
         if model["class_name"] != "Sequential":
             _renumber_nested_calls(raw, config)
-            return
-        first = raw["layers"][0] if raw["layers"] else None
-        declared = declared_shape(first.get("config") or {}) if isinstance(first, dict) else None
-        if layers and layers[0].get("class_name") != "InputLayer" and (
-                depth == 0 or declared is not None):
-            built = config.get("build_input_shape")
-            _add_input_layer(model, declared or (built if is_shape(built) else None))
+        else:
+            first = raw["layers"][0] if raw["layers"] else None
+            declared = declared_shape(first.get("config") or {}) \
+                if isinstance(first, dict) else None
+            if layers and layers[0].get("class_name") != "InputLayer" and (
+                    depth == 0 or declared is not None):
+                built = config.get("build_input_shape")
+                _add_input_layer(model, declared or (built if is_shape(built) else None))
+        _without_slashes(config)
 
     def _accepted_args(self, cls: type) -> Optional[frozenset]:
         """The keyword arguments ``cls`` takes (its ``__init__`` and those of the bases it
@@ -153,6 +159,49 @@ def _add_input_layer(model: dict, shape: Optional[list]) -> None:
         stub["module"] = "keras.layers"
     layers.insert(0, stub)
     model["config"].pop("build_input_shape", None)
+
+
+def shapelint_name(keras_name: str) -> str:
+    """A layer's name as the config has it, from the name Keras 3 built it with."""
+    return keras_name.replace(KERAS3_SLASH, "/")
+
+
+def _keras3_name(name: Any) -> Any:
+    return name.replace("/", KERAS3_SLASH) if isinstance(name, str) else name
+
+
+def _without_slashes(config: dict) -> None:
+    """The model's and its layers' names, and every reference to them, with "/" replaced
+    by :data:`KERAS3_SLASH`."""
+    config["name"] = _keras3_name(config.get("name"))
+    renamed = set()
+    for layer in config.get("layers") or []:
+        for entry in (layer, layer.get("config")):
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str) \
+                    and "/" in entry["name"]:
+                renamed.add(entry["name"])
+                entry["name"] = _keras3_name(entry["name"])
+    if not renamed:
+        return
+    for layer in config.get("layers") or []:
+        if layer.get("inbound_nodes"):
+            layer["inbound_nodes"] = _renamed_refs(layer["inbound_nodes"], renamed)
+    for key in ("input_layers", "output_layers"):
+        if key in config:
+            config[key] = _renamed_refs(config[key], renamed)
+
+
+def _renamed_refs(value: Any, renamed: set) -> Any:
+    """``value`` with every ``[name, node, index, ...]`` reference to a name in
+    ``renamed`` (tf.keras 2 inbound nodes, Keras 3 ``keras_history``) renamed."""
+    if isinstance(value, dict):
+        return {k: _renamed_refs(v, renamed) for k, v in value.items()}
+    if not isinstance(value, (list, tuple)):
+        return value
+    if len(value) in (3, 4) and isinstance(value[0], str) and value[0] in renamed \
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3]):
+        return [_keras3_name(value[0]), *value[1:]]
+    return [_renamed_refs(v, renamed) for v in value]
 
 
 def _renumber_nested_calls(raw: dict, config: dict) -> None:

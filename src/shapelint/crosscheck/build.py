@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from shapelint.crosscheck import keras_internals as internals
+from shapelint.crosscheck.adapt import shapelint_name
 from shapelint.crosscheck.sanitize import STAND_IN, qualify
 from shapelint.loading.keys import is_shape, nested_call_name
 
@@ -48,7 +49,7 @@ class Build:
         if layers is None:
             return
         walker = self.walker(out)
-        calls = [((name, k), call) for name, op in layers.items()
+        calls = [((shapelint_name(name), k), call) for name, op in layers.items()
                  for k, call in enumerate(internals.calls_of(op))]
         inputs = {id(call): walker.tensors(call.arguments()) for _, call in calls}
         fresh = (walker.stand_in, self.keras.Model)  # their outputs do not follow a guessed input
@@ -154,7 +155,7 @@ class _Walker:
         tensors = {} if inputs is None else {id(x): y for x, y in zip(graph.inputs, inputs)}
         for call, index in internals.graph_calls(graph):
             op = call.operation
-            key = (qualify(prefix, op.name), index)
+            key = (qualify(prefix, shapelint_name(op.name)), index)
             if inputs is None:  # the top model: Keras computed these when building it
                 args = self.tensors(call.arguments())
                 outputs = list(call.outputs)

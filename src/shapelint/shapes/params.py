@@ -38,6 +38,10 @@ UpSampling1D UpSampling2D UpSampling3D Flatten Reshape Permute RepeatVector
 Resizing CenterCrop Rescaling RandomCrop RandomFlip RandomRotation RandomZoom
 RandomTranslation RandomContrast RandomBrightness UnitNormalization CustomScaleLayer
 """.split())
+# A TF op that tf.keras 2 saved as a layer: no weights; its MACs depend on the op (a
+# matmul's are not 0), so they stay unknown. (Keras 3 op nodes carry the class names of
+# the layers they mirror, Add, Multiply, Reshape, and are counted as those.)
+OP_LAYERS = frozenset({"TFOpLambda", "SlicingOpLambda", "TensorFlowOpLayer"})
 
 CONV = {"Conv1D": 1, "Conv2D": 2, "Conv3D": 3}
 TRANSPOSED = {"Conv1DTranspose": 1, "Conv2DTranspose": 2, "Conv3DTranspose": 3}
@@ -152,7 +156,7 @@ def layer_weights(class_name: str, config: dict, inputs: list, outputs: list) ->
     when unknown. ``inputs``/``outputs``: the shapes of its (first) call."""
     x = inputs[0] if inputs else None
     config = config if isinstance(config, dict) else {}
-    if class_name in WEIGHTLESS:
+    if class_name in WEIGHTLESS or class_name in OP_LAYERS:
         return 0, 0
     if class_name == "Dense":
         units, features = config.get("units"), (x[-1] if x else None)
