@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 
-def format_shape(shape, unknown: str = "(unknown)") -> str:
-    """``(None, 32, 32, 3)``; ``unknown`` when not even the rank is known."""
+def format_shape(shape, unknown: str = "(unknown)", lost: bool = False) -> str:
+    """``(None, 32, 32, 3)``; ``unknown`` when not even the rank is known. ``lost``: the
+    unknown dims past the batch are sizes shapelint lost, shown ``?`` (``(None, ?, ?, 3)``)."""
     if shape is None:
         return unknown
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+    return "(" + ", ".join(str(d) if d is not None else "?" if lost and i else "None"
+                           for i, d in enumerate(shape)) + ")"
 
 
 def per_axis(values) -> str:

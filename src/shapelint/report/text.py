@@ -17,11 +17,7 @@ def shapes_text(shapes, guessed: bool = False) -> str:
     are unknown to shapelint (``?``), not sizes the model leaves open."""
     if not shapes:
         return "?"
-    if guessed:
-        return " ".join("?" if s is None else "(" + ", ".join(
-            "None" if i == 0 and d is None else "?" if d is None else str(d)
-            for i, d in enumerate(s)) + ")" for s in shapes)
-    return " ".join(format_shape(s, unknown="?") for s in shapes)
+    return " ".join(format_shape(s, unknown="?", lost=guessed) for s in shapes)
 
 
 def count_text(value) -> str:

@@ -435,7 +435,7 @@ def _axis(axis: Any, rank: int, op: _Op, extra: int = 0) -> int:
     return axis % n
 
 
-def _ints(value: Any, op: _Op, what: str) -> Optional[list]:
+def _ints(value: Any) -> Optional[list]:
     """A literal list of ints (or None where a shape tensor does not know a value);
     None when it is not given as data."""
     if isinstance(value, dict) and value.get("class_name") == "__tuple__":
@@ -520,7 +520,7 @@ def _concat(op: _Op, stack: bool = False) -> tuple:
 
 def _reshape(op: _Op) -> tuple:
     shape = _first_shape(op)
-    target = _ints(op.params.get("shape"), op, "shape")
+    target = _ints(op.params.get("shape"))
     if target is None:
         raise UnknownOp(op.name, "has a target shape that is not given as data")
     if sum(1 for d in target if d == -1) > 1:
@@ -564,7 +564,7 @@ def _transpose(op: _Op) -> tuple:
         return (None,)
     if axes is None:
         return (tuple(reversed(shape)),)
-    perm = _ints(axes, op, "perm")
+    perm = _ints(axes)
     if perm is None or None in perm:
         raise UnknownOp(op.name, "has a permutation that is not given as data")
     if sorted(p % len(shape) if -len(shape) <= p < len(shape) else p
@@ -695,7 +695,7 @@ def _getitem(op: _Op) -> tuple:
 
 def _resize(op: _Op) -> tuple:
     shape = _first_shape(op)
-    size = _ints(op.params.get("size"), op, "size")
+    size = _ints(op.params.get("size"))
     if size is not None and len(size) != 2:
         raise ShapeError("SL003", f"{op.name}: size {size} must hold 2 values (height, width)",
                          "give size=(height, width)")
@@ -838,7 +838,7 @@ def _einsum(op: _Op) -> tuple:
 
 def _tile(op: _Op) -> tuple:
     shape = _first_shape(op)
-    reps = _ints(op.params.get("reps"), op, "multiples")
+    reps = _ints(op.params.get("reps"))
     if reps is None:
         raise UnknownOp(op.name, "has multiples that are not given as data")
     if shape is None:
@@ -870,7 +870,7 @@ def _split(op: _Op) -> tuple:
                              "split into a divisor of the axis's size, or give the sizes")
         sizes = [None if n is None else n // sections] * sections
     else:
-        given = _ints(sections, op, "sizes")
+        given = _ints(sections)
         if given is None or None in given:
             raise UnknownOp(op.name, "has sizes that are not given as data")
         if op.params.get("indices"):  # keras.ops.split: the indices to split at
