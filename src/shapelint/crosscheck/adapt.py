@@ -185,23 +185,28 @@ def _without_slashes(config: dict) -> None:
         return
     for layer in config.get("layers") or []:
         if layer.get("inbound_nodes"):
-            layer["inbound_nodes"] = _renamed_refs(layer["inbound_nodes"], renamed)
+            layer["inbound_nodes"] = _map_refs(layer["inbound_nodes"], renamed, _renamed)
     for key in ("input_layers", "output_layers"):
         if key in config:
-            config[key] = _renamed_refs(config[key], renamed)
+            config[key] = _map_refs(config[key], renamed, _renamed)
 
 
-def _renamed_refs(value: Any, renamed: set) -> Any:
-    """``value`` with every ``[name, node, index, ...]`` reference to a name in
-    ``renamed`` (tf.keras 2 inbound nodes, Keras 3 ``keras_history``) renamed."""
+def _renamed(ref: list) -> list:
+    return [_keras3_name(ref[0]), *ref[1:]]
+
+
+def _map_refs(value: Any, names, change) -> Any:
+    """``value`` with every ``[name, node, index, ...]`` reference to a name in ``names``
+    (tf.keras 2 inbound nodes, ``input_layers``, Keras 3 ``keras_history``) replaced by
+    ``change(reference)``."""
     if isinstance(value, dict):
-        return {k: _renamed_refs(v, renamed) for k, v in value.items()}
+        return {k: _map_refs(v, names, change) for k, v in value.items()}
     if not isinstance(value, (list, tuple)):
         return value
-    if len(value) in (3, 4) and isinstance(value[0], str) and value[0] in renamed \
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3]):
-        return [_keras3_name(value[0]), *value[1:]]
-    return [_renamed_refs(v, renamed) for v in value]
+    if (len(value) in (3, 4) and isinstance(value[0], str) and value[0] in names
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
+        return change(value)
+    return [_map_refs(v, names, change) for v in value]
 
 
 def _renumber_nested_calls(raw: dict, config: dict) -> None:
@@ -220,10 +225,11 @@ def _renumber_nested_calls(raw: dict, config: dict) -> None:
                   and isinstance(e.get("config"), dict)}
     for layer in config["layers"]:
         if node_shift and layer.get("inbound_nodes"):
-            layer["inbound_nodes"] = _shift_refs(layer["inbound_nodes"], node_shift, set())
+            layer["inbound_nodes"] = _map_refs(layer["inbound_nodes"], node_shift,
+                                               _shifted(node_shift, set()))
     for key in ("input_layers", "output_layers"):
         if key in config:
-            config[key] = _shift_refs(config[key], ref_shift, functional)
+            config[key] = _map_refs(config[key], ref_shift, _shifted(ref_shift, functional))
 
 
 def _initial_state_node(node: Any) -> Any:
@@ -244,18 +250,15 @@ def _initial_state_node(node: Any) -> Any:
             "kwargs": {**kwargs, "initial_state": [tensor(e) for e in node[1:]]}}
 
 
-def _shift_refs(value: Any, shifts: dict, plus_one: set) -> Any:
-    """``value`` with every ``[name, node, index, ...]`` reference to a model in
-    ``shifts`` renumbered: ``node - shift`` (when > 0), + 1 for the models in ``plus_one``."""
-    if isinstance(value, dict):
-        return {k: _shift_refs(v, shifts, plus_one) for k, v in value.items()}
-    if not isinstance(value, (list, tuple)):
-        return value
-    if (len(value) in (3, 4) and isinstance(value[0], str) and value[0] in shifts
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[1:3])):
-        node = value[1] - shifts[value[0]] if value[1] > 0 else value[1]
-        return [value[0], node + (value[0] in plus_one), *value[2:]]
-    return [_shift_refs(v, shifts, plus_one) for v in value]
+def _shifted(shifts: dict, plus_one: set):
+    """A reference to a model in ``shifts`` renumbered: ``node - shift`` (when > 0), + 1
+    for the models in ``plus_one``."""
+
+    def change(ref: list) -> list:
+        node = ref[1] - shifts[ref[0]] if ref[1] > 0 else ref[1]
+        return [ref[0], node + (ref[0] in plus_one), *ref[2:]]
+
+    return change
 
 
 def _collect_refs(value: Any, out: list) -> None:
